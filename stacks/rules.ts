@@ -32,7 +32,7 @@ export const RESERVED_NAMESPACES: readonly string[] = [
 ];
 
 /** Kubernetes minor versions this program renders flags and configs for. */
-export const SUPPORTED_KUBERNETES_MINORS = { min: 32, max: 35 } as const;
+export const SUPPORTED_KUBERNETES_MINORS = { min: 33, max: 37 } as const;
 
 type Rule = (config: PlatformConfig, out: Problem[], warnings: Problem[]) => void;
 

@@ -116,15 +116,15 @@ export const hostSchema = z.strictObject({
 // versions, mirrors
 
 export const versionsSchema = z.strictObject({
-  kubernetes: version.default("1.34.2"),
-  etcd: version.default("3.5.24"),
-  containerd: version.default("2.1.5"),
-  runc: version.default("1.3.3"),
-  cni: version.default("1.8.0"),
-  calico: version.default("3.30.4"),
-  coredns: version.default("1.12.1"),
+  kubernetes: version.default("1.35.1"),
+  etcd: version.default("3.6.16"),
+  containerd: version.default("2.2.7"),
+  runc: version.default("1.3.6"),
+  cni: version.default("1.9.1"),
+  calico: version.default("3.30.7"),
+  coredns: version.default("1.12.4"),
   pause: matching(/^\d+\.\d+(\.\d+)?$/, "must be a pause image tag like 3.10").default("3.10.1"),
-  harbor: version.default("2.13.2"),
+  harbor: version.default("2.14.4"),
 });
 
 const yumRepoSchema = z.strictObject({
@@ -210,8 +210,8 @@ const torPeerSchema = z.strictObject({
 export const networkSchema = z.strictObject({
   podCidr: cidr.default("172.20.0.0/16"),
   serviceCidr: cidr.default("10.68.0.0/16"),
-  /** kube-proxy mode: ipvs (the source's choice) or iptables. */
-  proxyMode: z.enum(["ipvs", "iptables"]).default("ipvs"),
+  /** kube-proxy mode: ipvs (the source's choice; deprecated upstream since 1.35), iptables or nftables. */
+  proxyMode: z.enum(["ipvs", "iptables", "nftables"]).default("ipvs"),
   calico: z
     .strictObject({
       /** bgp: pure layer 3, no overlay; ipip / vxlan: encapsulated. */
