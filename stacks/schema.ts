@@ -263,6 +263,23 @@ export const registrySchema = z.strictObject({
   password: secretString.optional(),
   /** Registry VIP on the registry hosts (Harbor active/standby). */
   vip: ipv4.optional(),
+  /** Prefix length of the registry hosts' common subnet (the VIP floats inside it). */
+  vipPrefix: z.number().int().min(8).max(30).default(24),
+  /** VRRP virtual_router_id of the registry VIP (unique per L2 segment; the apiserver VIP uses 51). */
+  virtualRouterId: z.number().int().min(1).max(255).default(52),
+  /** Network interface carrying the registry VIP; defaults to the interface holding the host address. */
+  interface: matching(/^[A-Za-z0-9_.:-]+$/, "must be a network interface name like eth0").optional(),
+  /** Harbor `data_volume` on the registry hosts (images, database, job logs). */
+  dataDir: matching(/^\/\S*[^/]$/, "must be an absolute path").default("/data/harbor"),
+  /** Install Harbor's Trivy scanner (`install.sh --with-trivy`). */
+  trivy: z.boolean().default(false),
+  /** Give each project's robot account push rights too (default pull only). */
+  robotPush: z.boolean().default(false),
+  /**
+   * sha256 of `harbor-offline-installer-v<versions.harbor>.tgz`. Upstream publishes only an
+   * md5sum file; without this pin the installer is checked against that md5 only.
+   */
+  installerSha256: matching(/^[0-9a-f]{64}$/, "must be a lower-case hex sha256 digest").optional(),
 });
 
 const addonToggle = { enabled: z.boolean().default(true) };
@@ -327,8 +344,15 @@ export const projectSchema = z.strictObject({
   /** DNS-1123 label; becomes the namespace. */
   name: label("project name"),
   quota: z.strictObject({
+    /** Total CPU requests (`requests.cpu`) of the project's pods. */
     cpu: quantity,
+    /** Total memory requests (`requests.memory`). */
     memory: quantity,
+    /** Total CPU limits (`limits.cpu`); defaults to `cpu` (no overcommit). */
+    limitsCpu: quantity.optional(),
+    /** Total memory limits (`limits.memory`); defaults to `memory`. */
+    limitsMemory: quantity.optional(),
+    /** Total PVC storage requests (`requests.storage`). */
     storage: quantity,
     pods: z.number().int().min(1).default(200),
     services: z.number().int().min(0).default(50),

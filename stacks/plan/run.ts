@@ -1,0 +1,182 @@
+/**
+ * Runs the program under the provider doubles and records every resource registration as
+ * the engine receives it: type, name, parent, inputs (secrets marked), options, and the
+ * dependencies (explicit `dependsOn`, those implied by Output inputs, and the parent).
+ * The offline plan and the graph tests both read this record.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import "./doubles";
+import { platformMocks } from "./mocks";
+import { loadOrThrow } from "../load";
+import { definePlatform } from "../program";
+import type { Problem } from "../rules";
+
+/** One registered resource, as the engine would see it. */
+export interface RecordedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly custom: boolean;
+  readonly parent?: string;
+  /** Explicit and Output-implied dependencies (URNs), parent excluded. */
+  readonly dependencies: readonly string[];
+  /** Per input property: the URNs its value came from. */
+  readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
+  /** Inputs; a secret value appears as `{ $secret: value }`, an asset as `{ $asset: text }`. */
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  readonly deleteBeforeReplace: boolean;
+  readonly replaceOnChanges: readonly string[];
+  readonly ignoreChanges: readonly string[];
+  readonly additionalSecretOutputs: readonly string[];
+  readonly provider?: string;
+  readonly deletedWith?: string;
+}
+
+/** The recorded graph of one program run. */
+export interface Graph {
+  readonly resources: readonly RecordedResource[];
+  readonly byUrn: ReadonlyMap<string, RecordedResource>;
+  /** Stack outputs, secrets as `{ $secret: value }`. */
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly warnings: readonly Problem[];
+}
+
+/** Options of a run. */
+export interface RunOptions {
+  /** Stack name used in URNs (default `prod`). */
+  readonly stack?: string;
+}
+
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SIG = {
+  secret: "1b47061264138c4ac30d75fd1eb44270",
+  resource: "5cf8f73096256a8f31e491e813e4eb8e",
+  asset: "c44067f5952c0a294b673a41bacd8c17",
+  archive: "0def7320c3a5731c473e5ecbe6d01bc7",
+};
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Turns the wire form of inputs into the recorded form ({$secret}, {$asset}, {$resource}). */
+export function normalizeWire(value: unknown): unknown {
+  if (value === UNKNOWN) return "[unknown]";
+  if (Array.isArray(value)) return value.map(normalizeWire);
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    switch (record[SIG_KEY]) {
+      case SIG.secret:
+        return { $secret: normalizeWire(record.value) };
+      case SIG.resource:
+        return { $resource: record.urn };
+      case SIG.asset:
+        return { $asset: record.text ?? record.path ?? record.uri };
+      case SIG.archive:
+        return { $archive: record.path ?? record.uri ?? Object.keys((record.assets as object) ?? {}) };
+    }
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, normalizeWire(v)]));
+  }
+  return value;
+}
+
+// The protobuf request the SDK sends; typed to the accessors read here.
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
+  getDeletebeforereplace(): boolean;
+  getReplaceonchangesList(): string[];
+  getIgnorechangesList(): string[];
+  getAdditionalsecretoutputsList(): string[];
+  getProvider(): string;
+  getDeletedwith(): string;
+}
+interface RegisterResponse {
+  getUrn(): string;
+}
+interface Monitor {
+  registerResource(req: RegisterRequest, cb: (err: unknown, resp?: RegisterResponse) => void): void;
+}
+interface InternalSettings {
+  getMonitor(): Monitor | undefined;
+  waitForRPCs(): Promise<void>;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- internal SDK module, no public typings
+const settings = require("@pulumi/pulumi/runtime/settings") as InternalSettings;
+
+function record(req: RegisterRequest, urn: string): RecordedResource {
+  const propertyDependencies: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((value, key) => {
+    propertyDependencies[key] = value.getUrnsList();
+  });
+  const implied = Object.values(propertyDependencies).flat();
+  const parent = req.getParent() || undefined;
+  return {
+    urn,
+    type: req.getType(),
+    name: req.getName(),
+    custom: req.getCustom(),
+    parent,
+    dependencies: [...new Set([...req.getDependenciesList(), ...implied])].filter((d) => d !== parent).sort(),
+    propertyDependencies,
+    inputs: normalizeWire(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+    protect: req.getProtect() ?? false,
+    retainOnDelete: req.getRetainondelete() ?? false,
+    deleteBeforeReplace: req.getDeletebeforereplace(),
+    replaceOnChanges: req.getReplaceonchangesList(),
+    ignoreChanges: req.getIgnorechangesList(),
+    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+    provider: req.getProvider() || undefined,
+    deletedWith: req.getDeletedwith() || undefined,
+  };
+}
+
+async function resolveOutputs(outputs: Record<string, pulumi.Input<unknown>>): Promise<Record<string, unknown>> {
+  const resolved: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(outputs)) {
+    const output = pulumi.output(value);
+    const secret = await pulumi.isSecret(output);
+    const plain = await new Promise<unknown>((resolve) => pulumi.unsecret(output).apply((v) => resolve(v)));
+    resolved[key] = secret ? { $secret: plain } : plain;
+  }
+  return resolved;
+}
+
+let running = false;
+
+/**
+ * Runs the program on a raw stack config under the doubles. Throws the loader's
+ * ConfigError (before anything is registered) when the config is invalid. Runs are
+ * serialised: the Pulumi runtime is process-global.
+ */
+export async function runProgram(raw: unknown, options: RunOptions = {}): Promise<Graph> {
+  const { spec, warnings } = loadOrThrow(raw);
+  if (running) throw new Error("runProgram: a run is already in progress in this process");
+  running = true;
+  try {
+    await pulumi.runtime.setMocks(platformMocks, "k8s-platform", options.stack ?? "prod", false);
+    const monitor = settings.getMonitor();
+    if (!monitor) throw new Error("runProgram: the mock monitor is not installed");
+    const resources: RecordedResource[] = [];
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) =>
+      original(req, (err, resp) => {
+        if (!err && resp) resources.push(record(req, resp.getUrn()));
+        cb(err, resp);
+      });
+    const outputs = definePlatform(spec, []);
+    await settings.waitForRPCs();
+    const resolved = await resolveOutputs(outputs);
+    await settings.waitForRPCs();
+    resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+    return { resources, byUrn: new Map(resources.map((r) => [r.urn, r])), outputs: resolved, warnings };
+  } finally {
+    running = false;
+  }
+}

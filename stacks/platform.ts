@@ -1,0 +1,43 @@
+/**
+ * The Platform: the one place where the components are wired into one graph, in the
+ * order of DESIGN.md section 1. Each component gets only what it needs (hosts by role,
+ * certificates, the gates it must wait for), so hosts prepare in parallel and a change to
+ * one project or node stays local to it.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Host, type HostRef } from "../components/host";
+import type { PlatformSpec, Role } from "./spec";
+
+/** Arguments of the Platform. */
+export interface PlatformArgs {
+  /** The validated stack config (see stacks/load.ts). */
+  readonly spec: PlatformSpec;
+}
+
+/** The platform: every component of the cluster and its tenant projects. */
+export class Platform extends pulumi.ComponentResource {
+  /** Hosts by inventory name. */
+  readonly hosts: ReadonlyMap<string, Host>;
+  /** The stack outputs (see index.ts). */
+  readonly outputs: Record<string, pulumi.Input<unknown>>;
+
+  constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("k8s-platform:index:Platform", name, {}, opts);
+    const { spec } = args;
+    const privateKey = pulumi.secret(spec.ssh.privateKey ?? "");
+
+    // --- hosts: SSH + baseline prep, all in parallel -------------------------------
+    const hosts = new Map(spec.hosts.map((h) => [h.name, new Host(h.name, { host: h, spec, privateKey }, { parent: this })]));
+    this.hosts = hosts;
+    const refs = (role: Role): HostRef[] => spec.hosts.filter((h) => h.roles.includes(role)).map((h) => hosts.get(h.name) as Host);
+    void refs;
+
+    // --- components are wired below, in graph order --------------------------------
+
+    this.outputs = {
+      apiserverEndpoint: spec.endpoints.apiserver,
+      nodes: spec.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles })),
+    };
+    this.registerOutputs(this.outputs);
+  }
+}
