@@ -323,6 +323,14 @@ export const workersSchema = z.strictObject({
   kubeletOnMasters: z.boolean().default(false),
   /** Seconds a drain may take before the removal of a node stops. */
   drainTimeoutSeconds: z.number().int().min(30).default(600),
+  /** kubelet systemReserved: resources kept for the OS daemons (sshd, journald, chrony). */
+  systemReserved: z.partialRecord(z.enum(["cpu", "memory", "ephemeral-storage", "pid"]), quantity).default({ cpu: "500m", memory: "1Gi", "ephemeral-storage": "2Gi" }),
+  /** kubelet kubeReserved: resources kept for kubelet, containerd and kube-proxy. */
+  kubeReserved: z.partialRecord(z.enum(["cpu", "memory", "ephemeral-storage", "pid"]), quantity).default({ cpu: "500m", memory: "1Gi", "ephemeral-storage": "2Gi" }),
+  /** kubelet podPidsLimit: the most processes one pod may run (CIS 4.2.13). */
+  podPidsLimit: z.number().int().min(64).default(4096),
+  /** kubelet maxPods. */
+  maxPods: z.number().int().min(10).max(1000).default(110),
 });
 
 // ---------------------------------------------------------------------------------------
