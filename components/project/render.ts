@@ -1,0 +1,169 @@
+/**
+ * Pure renderers of a project's namespace, quota and limit range, plus the platform facts
+ * every project renderer shares. No Pulumi here: tests validate these objects against the
+ * Kubernetes OpenAPI schema and the component passes them to @pulumi/kubernetes as they are.
+ */
+import { quantityValue } from "../../lib/quantity";
+import type { PlatformSpec, ProjectConfig } from "../../stacks/spec";
+import { INGRESS_DOMAINS_ANNOTATION, MANAGED_BY, PROJECT_LABEL, TLS_SECRET_ANNOTATION } from "./names";
+import type { LimitRange, LimitRangeItem, Namespace, ObjectMeta, ResourceQuota } from "./types";
+
+/** What the project renderers need to know about the platform around the projects. */
+export interface ProjectFacts {
+  /** Kubernetes `major.minor` the Pod Security Standards are pinned to, e.g. `v1.35`. */
+  readonly podSecurityVersion: string;
+  /** Namespace of the ingress controller (allowed to reach every project). */
+  readonly ingressNamespace: string;
+  /**
+   * Host addresses (CIDRs) the ingress controller sends from when it runs on the host
+   * network: NetworkPolicy cannot select host-network pods by namespace, only by address.
+   */
+  readonly ingressHostCidrs: readonly string[];
+  /** Namespace of the monitoring stack (Prometheus scrapes every project). */
+  readonly monitoringNamespace: string;
+  /** Namespace and pod labels of the cluster DNS pods (CoreDNS). */
+  readonly dns: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+  /** NodeLocal DNSCache link-local address, when enabled: pods send DNS there instead. */
+  readonly nodeLocalDnsIp?: string;
+  /** Where the apiserver answers pods (after kube-proxy DNAT): needed by the access key. */
+  readonly apiserver: readonly { readonly cidr: string; readonly port: number }[];
+  /** Registry host[:port] the pull secret authenticates to. */
+  readonly registryServer: string;
+}
+
+/** The conventional NodeLocal DNSCache listen address. */
+export const NODE_LOCAL_DNS_IP = "169.254.20.10";
+/** The secure port every apiserver binds on the masters (haproxy fronts it on the VIP). */
+export const APISERVER_BIND_PORT = 6443;
+
+/** Derives the facts from the validated stack. Pure; the Platform may override fields. */
+export function projectFacts(spec: PlatformSpec): ProjectFacts {
+  const [major, minor] = spec.versions.kubernetes.split(".");
+  const ingress = spec.addons.ingress;
+  const edgeSelector = Object.entries(ingress.nodeSelector);
+  const edges = spec.topology.nodes.filter((h) => edgeSelector.every(([k, v]) => h.labels[k] === v));
+  return {
+    podSecurityVersion: `v${major}.${minor}`,
+    ingressNamespace: ingress.controller,
+    ingressHostCidrs: ingress.enabled && ingress.exposure === "hostNetwork" ? edges.map((h) => `${h.address}/32`) : [],
+    monitoringNamespace: "monitoring",
+    dns: { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } },
+    nodeLocalDnsIp: spec.addons.coredns.nodeLocalDns ? NODE_LOCAL_DNS_IP : undefined,
+    apiserver: [
+      ...spec.topology.masters.map((m) => ({ cidr: `${m.address}/32`, port: APISERVER_BIND_PORT })),
+      { cidr: `${spec.apiserver.vip}/32`, port: spec.apiserver.port },
+      { cidr: `${spec.endpoints.kubernetesServiceIp}/32`, port: 443 },
+    ],
+    registryServer: spec.endpoints.registry,
+  };
+}
+
+/** Labels every object of the project carries. */
+export function projectLabels(project: ProjectConfig): Record<string, string> {
+  return { [PROJECT_LABEL]: project.name, "app.kubernetes.io/managed-by": MANAGED_BY };
+}
+
+/** Metadata of a namespaced project object. */
+export function meta(project: ProjectConfig, name: string): ObjectMeta {
+  return { name, namespace: project.name, labels: projectLabels(project) };
+}
+
+/**
+ * The project namespace: project labels, Pod Security Admission labels (enforce pinned to
+ * the cluster's minor so an upgrade never tightens it unannounced; warn/audit on `latest`
+ * so users see what the next release would reject), and the ingress domains and TLS
+ * secret the policy pack enforces.
+ */
+export function renderNamespace(project: ProjectConfig, facts: ProjectFacts): Namespace {
+  const level = project.podSecurity;
+  const annotations: Record<string, string> = { [INGRESS_DOMAINS_ANNOTATION]: project.domains.join(",") };
+  if (project.tlsSecret !== undefined) annotations[TLS_SECRET_ANNOTATION] = `${project.name}/${project.tlsSecret}`;
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name: project.name,
+      labels: {
+        ...projectLabels(project),
+        "pod-security.kubernetes.io/enforce": level,
+        "pod-security.kubernetes.io/enforce-version": facts.podSecurityVersion,
+        "pod-security.kubernetes.io/audit": level,
+        "pod-security.kubernetes.io/audit-version": "latest",
+        "pod-security.kubernetes.io/warn": level,
+        "pod-security.kubernetes.io/warn-version": "latest",
+      },
+      annotations,
+    },
+  };
+}
+
+/**
+ * The project quota. Object counts use the `count/`-less core names; Services of type
+ * NodePort/LoadBalancer default to 0 so exposure goes through the ingress controller.
+ */
+export function renderResourceQuota(project: ProjectConfig): ResourceQuota {
+  const q = project.quota;
+  const hard: Record<string, string> = {
+    "requests.cpu": q.cpu,
+    "requests.memory": q.memory,
+    "limits.cpu": q.limitsCpu ?? q.cpu,
+    "limits.memory": q.limitsMemory ?? q.memory,
+    "requests.storage": q.storage,
+    persistentvolumeclaims: String(q.persistentVolumeClaims),
+    pods: String(q.pods),
+    services: String(q.services),
+    "services.nodeports": String(q.nodePorts),
+    "services.loadbalancers": String(q.loadBalancers),
+  };
+  for (const [storageClass, storage] of Object.entries(q.storageClasses).sort(([a], [b]) => a.localeCompare(b))) {
+    hard[`${storageClass}.storageclass.storage.k8s.io/requests.storage`] = storage;
+  }
+  return { apiVersion: "v1", kind: "ResourceQuota", metadata: meta(project, "project-quota"), spec: { hard } };
+}
+
+/**
+ * Container defaults so pods without requests/limits are admitted under the quota (a
+ * quota on requests.cpu rejects pods that set none) and count against it.
+ */
+export function renderLimitRange(project: ProjectConfig): LimitRange {
+  const l = project.limits;
+  const container: LimitRangeItem = {
+    type: "Container",
+    default: { cpu: l.defaultCpu, memory: l.defaultMemory },
+    defaultRequest: { cpu: l.defaultRequestCpu, memory: l.defaultRequestMemory },
+  };
+  const max: Record<string, string> = {};
+  if (l.maxCpu !== undefined) max.cpu = l.maxCpu;
+  if (l.maxMemory !== undefined) max.memory = l.maxMemory;
+  if (Object.keys(max).length > 0) container.max = max;
+  return { apiVersion: "v1", kind: "LimitRange", metadata: meta(project, "project-limits"), spec: { limits: [container] } };
+}
+
+/** A problem in one project's config the API server would reject at apply time. */
+export interface ProjectProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * Cross-field checks the API server applies to LimitRanges and that quotas need, so that
+ * they fail at load time naming the key instead of mid-`pulumi up`. `index` is the
+ * project's position in `projects`, used only for the key path.
+ */
+export function projectProblems(project: ProjectConfig, index: number): ProjectProblem[] {
+  const out: ProjectProblem[] = [];
+  const at = (key: string) => `projects[${index}].${key}`;
+  const l = project.limits;
+  const le = (small: string, smallKey: string, big: string | undefined, bigKey: string) => {
+    if (big !== undefined && quantityValue(small) > quantityValue(big)) {
+      out.push({ path: at(smallKey), message: `${small} exceeds ${bigKey} (${big}); the API server rejects such a LimitRange` });
+    }
+  };
+  le(l.defaultRequestCpu, "limits.defaultRequestCpu", l.defaultCpu, "limits.defaultCpu");
+  le(l.defaultRequestMemory, "limits.defaultRequestMemory", l.defaultMemory, "limits.defaultMemory");
+  le(l.defaultCpu, "limits.defaultCpu", l.maxCpu, "limits.maxCpu");
+  le(l.defaultMemory, "limits.defaultMemory", l.maxMemory, "limits.maxMemory");
+  le(project.quota.cpu, "quota.cpu", project.quota.limitsCpu, "quota.limitsCpu");
+  le(project.quota.memory, "quota.memory", project.quota.limitsMemory, "quota.limitsMemory");
+  return out;
+}
