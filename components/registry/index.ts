@@ -1,0 +1,297 @@
+/**
+ * Registry: the platform's private image registry, Harbor active/standby on the hosts with
+ * role `registry`. Each host gets its own Harbor from the offline installer; keepalived
+ * holds the registry VIP on the healthy instance; push-based replication in both
+ * directions keeps the instances in sync; each project with `registry: true` gets a Harbor
+ * project and a robot account (same secret on both instances) for its pull secret.
+ * https://goharbor.io/docs/2.14.0/install-config/
+ */
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
+import { remote, types } from "@pulumi/command";
+import { asRoot } from "../host/render";
+import type { KeyPair } from "../pki/types";
+import type { PlatformSpec } from "../../stacks/spec";
+import {
+  HARBOR_PATHS,
+  INTERFACE_PLACEHOLDER,
+  ROBOT_NAME,
+  SCRIPTS,
+  registryAddress,
+  renderApiCommand,
+  renderApiStdin,
+  renderHarborYml,
+  renderInstallScript,
+  renderVipScript,
+  robotUsername,
+} from "./render";
+
+/** A registry host as the Registry needs it (the Host component satisfies this). */
+export interface RegistryHostRef {
+  readonly name: string;
+  readonly address: string;
+  /** SSH connection (secret). */
+  readonly connection: pulumi.Input<types.input.remote.ConnectionArgs>;
+  /** The host's baseline prep; nothing is installed before it. */
+  readonly ready: pulumi.Resource;
+}
+
+/** Arguments of the Registry. */
+export interface RegistryArgs {
+  /** The platform spec: `registry.*`, `versions.harbor`, `mirrors`, `projects`, `pki`. */
+  readonly spec: PlatformSpec;
+  /** The hosts with role `registry`, in inventory order (the first is the initial active). */
+  readonly hosts: readonly RegistryHostRef[];
+  /**
+   * CA that signs the registry's serving certificate (normally the cluster CA key pair from
+   * the Pki). Without it the Registry creates its own registry CA; either way `caCertPem`
+   * is what containerd on every node must trust.
+   */
+  readonly ca?: KeyPair;
+}
+
+/** Credentials of one project's robot account. */
+export interface RobotCredentials {
+  /** Login name, `robot$<project>+puller`. */
+  readonly username: string;
+  /** Robot secret (a Pulumi secret). */
+  readonly password: pulumi.Output<string>;
+}
+
+const PASSWORD = { length: 32, special: false, minUpper: 2, minLower: 2, minNumeric: 2 } as const;
+
+/** The Harbor active/standby pair, its VIP, replication and per-project robot accounts. */
+export class Registry extends pulumi.ComponentResource {
+  /** `host[:port]` every image reference and pull secret uses (the VIP's DNS name). */
+  readonly server: string;
+  /** The registry VIP (when set in the config). */
+  readonly vip?: string;
+  /** PEM of the CA that signed the registry certificate; containerd's hosts.toml `ca`. */
+  readonly caCertPem: pulumi.Output<string>;
+  /** Harbor admin password, the same on both instances (secret). */
+  readonly adminPassword: pulumi.Output<string>;
+  /** Robot credentials per project name (projects with `registry: true`). */
+  readonly robots: Readonly<Record<string, RobotCredentials>>;
+  /** One install per host: Harbor is up and healthy on that host when it completes. */
+  readonly instances: readonly remote.Command[];
+  /** Everything a pull through the registry needs: instances, VIP and replication. */
+  readonly ready: readonly pulumi.Resource[];
+
+  constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("k8s-platform:registry:Registry", name, {}, opts);
+    const { spec, hosts } = args;
+    if (hosts.length === 0) throw new Error("Registry: no hosts with role registry; do not construct a Registry");
+    if (hosts.length > 1 && !spec.registry.vip) throw new Error("Registry: registry.vip is required for more than one registry host");
+    const parent = { parent: this };
+    const { hostname, port } = registryAddress(spec);
+    this.server = spec.endpoints.registry;
+    this.vip = spec.registry.vip;
+
+    // --- TLS: one serving certificate for both instances (the VIP moves between them) ----
+    const ca = args.ca ?? this.registryCa(name, spec);
+    const key = this.privateKey(`${name}-serving-key`, spec);
+    const csr = new tls.CertRequest(
+      `${name}-serving-csr`,
+      {
+        privateKeyPem: key.privateKeyPem,
+        subject: { commonName: hostname, organization: "k8s-platform" },
+        dnsNames: [...new Set([hostname, ...hosts.map((h) => h.name)])],
+        ipAddresses: [...new Set([...(spec.registry.vip ? [spec.registry.vip] : []), ...hosts.map((h) => h.address)])],
+      },
+      parent,
+    );
+    const cert = new tls.LocallySignedCert(
+      `${name}-serving-cert`,
+      {
+        certRequestPem: csr.certRequestPem,
+        caCertPem: ca.certPem,
+        caPrivateKeyPem: ca.keyPem,
+        validityPeriodHours: spec.pki.validityHours,
+        earlyRenewalHours: spec.pki.earlyRenewalHours,
+        allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
+      },
+      parent,
+    );
+    this.caCertPem = pulumi.output(ca.certPem);
+
+    // --- secrets ---------------------------------------------------------------------
+    const admin = new random.RandomPassword(`${name}-admin-password`, PASSWORD, parent);
+    this.adminPassword = pulumi.secret(admin.result);
+
+    // --- one Harbor per host ----------------------------------------------------------
+    const instances = hosts.map((host) => {
+      const db = new random.RandomPassword(`${name}-${host.name}-db-password`, PASSWORD, parent);
+      const harborYml = pulumi.secret(
+        pulumi.all([admin.result, db.result]).apply(([adminPassword, databasePassword]) =>
+          renderHarborYml({
+            hostname,
+            httpsPort: port,
+            version: spec.versions.harbor,
+            dataDir: spec.registry.dataDir,
+            adminPassword,
+            databasePassword,
+          }),
+        ),
+      );
+      const dir = new remote.Command(
+        `${name}-${host.name}-config-dir`,
+        { connection: host.connection, create: asRoot(spec, `install -d -m 0700 ${HARBOR_PATHS.configDir}`) },
+        { ...parent, dependsOn: [host.ready] },
+      );
+      const copyYml = new remote.CopyToRemote(
+        `${name}-${host.name}-harbor-yml`,
+        { connection: host.connection, remotePath: HARBOR_PATHS.harborYml, source: harborYml.apply((t) => new pulumi.asset.StringAsset(t)) },
+        { ...parent, dependsOn: [dir] },
+      );
+      const copyKey = new remote.CopyToRemote(
+        `${name}-${host.name}-tls-key`,
+        { connection: host.connection, remotePath: HARBOR_PATHS.tlsKey, source: pulumi.secret(key.privateKeyPem).apply((k) => new pulumi.asset.StringAsset(k)) },
+        { ...parent, dependsOn: [dir] },
+      );
+      const script = pulumi.all([cert.certPem, ca.certPem]).apply(([certPem, caPem]) => renderInstallScript(spec, { certPem, caPem }));
+      return new remote.Command(
+        `${name}-${host.name}-install`,
+        {
+          connection: host.connection,
+          create: asRoot(spec),
+          stdin: script,
+          // harbor.yml and the key arrive as files: their change must re-run the install,
+          // which itself re-runs ./install.sh only when harbor.yml or the version changed.
+          triggers: [pulumi.secret(harborYml.apply(sha256)), copyKey.id],
+        },
+        { ...parent, dependsOn: [copyYml, copyKey], customTimeouts: { create: "40m", update: "40m" } },
+      );
+    });
+    this.instances = instances;
+
+    // --- the VIP: keepalived on every registry host, after its Harbor is up ---------------
+    const vips = spec.registry.vip
+      ? hosts.map(
+          (host, i) =>
+            new remote.Command(
+              `${name}-${host.name}-vip`,
+              {
+                connection: host.connection,
+                create: asRoot(spec),
+                stdin: renderVipScript({
+                  host,
+                  peers: hosts.filter((h) => h !== host),
+                  vip: spec.registry.vip as string,
+                  vipPrefix: spec.registry.vipPrefix,
+                  virtualRouterId: spec.registry.virtualRouterId,
+                  interface: spec.registry.interface ?? INTERFACE_PLACEHOLDER,
+                  priority: 150 - 10 * i,
+                  checkScript: HARBOR_PATHS.checkScript,
+                  hostname,
+                  httpsPort: port,
+                }),
+              },
+              { ...parent, dependsOn: [instances[i]] },
+            ),
+        )
+      : [];
+
+    // --- replication: each instance pushes to its peer, once both are up ----------------
+    const apiTrigger = sha256(SCRIPTS.api);
+    const replications = hosts.length < 2
+      ? []
+      : hosts.flatMap((host) =>
+          hosts
+            .filter((peer) => peer !== host)
+            .map(
+              (peer) =>
+                new remote.Command(
+                  `${name}-${host.name}-replicate-to-${peer.name}`,
+                  {
+                    connection: host.connection,
+                    create: asRoot(
+                      spec,
+                      renderApiCommand({
+                        action: "replication",
+                        url: `https://${host.address}${port === 443 ? "" : `:${port}`}`,
+                        ca: HARBOR_PATHS.caCert,
+                        peerName: peer.name,
+                        peerUrl: `https://${peer.address}${port === 443 ? "" : `:${port}`}`,
+                      }),
+                    ),
+                    stdin: pulumi.secret(admin.result.apply((p) => renderApiStdin(p, p))),
+                    triggers: [apiTrigger, peer.address],
+                  },
+                  { ...parent, dependsOn: instances },
+                ),
+            ),
+        );
+
+    // --- projects: a Harbor project + robot account on every instance ------------------
+    const robots: Record<string, RobotCredentials> = {};
+    for (const project of spec.projects.filter((p) => p.registry)) {
+      const secret = new random.RandomPassword(`${name}-robot-${project.name}`, PASSWORD, parent);
+      hosts.forEach((host, i) => {
+        new remote.Command(
+          `${name}-${host.name}-project-${project.name}`,
+          {
+            connection: host.connection,
+            create: asRoot(
+              spec,
+              renderApiCommand({
+                action: "project",
+                url: `https://${host.address}${port === 443 ? "" : `:${port}`}`,
+                ca: HARBOR_PATHS.caCert,
+                project: project.name,
+                robot: ROBOT_NAME,
+                push: spec.registry.robotPush,
+              }),
+            ),
+            stdin: pulumi.secret(pulumi.all([admin.result, secret.result]).apply(([a, r]) => renderApiStdin(a, r))),
+            triggers: [apiTrigger],
+          },
+          { ...parent, dependsOn: [instances[i]] },
+        );
+      });
+      robots[project.name] = { username: robotUsername(project.name), password: pulumi.secret(secret.result) };
+    }
+    this.robots = robots;
+    this.ready = [...instances, ...vips, ...replications];
+
+    this.registerOutputs({
+      server: this.server,
+      vip: this.vip,
+      caCertPem: this.caCertPem,
+      adminPassword: this.adminPassword,
+      robots: Object.fromEntries(Object.entries(robots).map(([p, r]) => [p, { username: r.username, password: r.password }])),
+    });
+  }
+
+  /** A dedicated registry CA, for stacks that do not hand in the cluster CA. */
+  private registryCa(name: string, spec: PlatformSpec): KeyPair {
+    const key = this.privateKey(`${name}-ca-key`, spec);
+    const cert = new tls.SelfSignedCert(
+      `${name}-ca`,
+      {
+        privateKeyPem: key.privateKeyPem,
+        subject: { commonName: `${spec.cluster.name}-registry-ca`, organization: "k8s-platform" },
+        isCaCertificate: true,
+        validityPeriodHours: spec.pki.caValidityHours,
+        earlyRenewalHours: spec.pki.earlyRenewalHours,
+        allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
+      },
+      { parent: this },
+    );
+    return { certPem: cert.certPem, keyPem: pulumi.secret(key.privateKeyPem) };
+  }
+
+  private privateKey(name: string, spec: PlatformSpec): tls.PrivateKey {
+    const algorithm = spec.pki.keyAlgorithm;
+    return new tls.PrivateKey(
+      name,
+      algorithm === "ECDSA-P256" ? { algorithm: "ECDSA", ecdsaCurve: "P256" } : { algorithm: "RSA", rsaBits: algorithm === "RSA-4096" ? 4096 : 2048 },
+      { parent: this },
+    );
+  }
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}

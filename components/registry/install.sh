@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Installs one Harbor instance from the offline installer: docker + compose from the package
+# mirror, the installer tarball from the binaries mirror (checksum verified), the TLS files,
+# the harbor.service unit, and `./install.sh` - run only when the version or harbor.yml
+# changed since the last successful install (hash marker). A re-run changes nothing.
+# Parameters (set by the caller before this body):
+#   HARBOR_VERSION, HARBOR_HOSTNAME, HARBOR_HTTPS_PORT, HARBOR_INSTALLER_URL, HARBOR_MD5_URL, HARBOR_INSTALLER_SHA256 (may be empty),
+#   HARBOR_WITH_TRIVY (true|false), HARBOR_DATA_DIR, HARBOR_CONFIG (harbor.yml copied by the
+#   caller, secret), HARBOR_INSTALL_PARENT, HARBOR_INSTALL_DIR, HARBOR_MARKER, HARBOR_DOWNLOAD_DIR,
+#   HARBOR_TLS_CERT + HARBOR_TLS_CERT_PEM, HARBOR_CA_CERT + HARBOR_CA_PEM, HARBOR_UNIT +
+#   HARBOR_UNIT_TEXT, HARBOR_API_SCRIPT + HARBOR_API_SCRIPT_TEXT
+set -euo pipefail
+
+: "${HARBOR_VERSION:?}" "${HARBOR_HOSTNAME:?}" "${HARBOR_HTTPS_PORT:?}" "${HARBOR_INSTALLER_URL:?}" "${HARBOR_MD5_URL:?}" "${HARBOR_DATA_DIR:?}"
+: "${HARBOR_CONFIG:?}" "${HARBOR_INSTALL_PARENT:?}" "${HARBOR_INSTALL_DIR:?}" "${HARBOR_MARKER:?}"
+: "${HARBOR_DOWNLOAD_DIR:?}" "${HARBOR_TLS_CERT:?}" "${HARBOR_TLS_CERT_PEM:?}" "${HARBOR_CA_CERT:?}"
+: "${HARBOR_CA_PEM:?}" "${HARBOR_UNIT:?}" "${HARBOR_UNIT_TEXT:?}" "${HARBOR_API_SCRIPT:?}"
+: "${HARBOR_API_SCRIPT_TEXT:?}"
+HARBOR_INSTALLER_SHA256=${HARBOR_INSTALLER_SHA256:-}
+HARBOR_WITH_TRIVY=${HARBOR_WITH_TRIVY:-false}
+
+log() { printf '[harbor-install] %s\n' "$*"; }
+
+# write_file PATH MODE: content on stdin; exit status 0 when the file changed.
+write_file() {
+  local path=$1 mode=$2 tmp
+  tmp=$(mktemp)
+  cat >"$tmp"
+  if [ -f "$path" ] && cmp -s "$tmp" "$path"; then
+    rm -f "$tmp"
+    return 1
+  fi
+  install -D -m "$mode" "$tmp" "$path"
+  rm -f "$tmp"
+  log "wrote $path"
+  return 0
+}
+
+[ -f "$HARBOR_CONFIG" ] || { echo "missing $HARBOR_CONFIG (copied by the Registry component)" >&2; exit 1; }
+
+# --- container engine: docker + compose v2 from the package mirror -------------------
+if ! docker compose version >/dev/null 2>&1; then
+  # shellcheck source=/dev/null
+  . /etc/os-release
+  case " ${ID:-} ${ID_LIKE:-} " in
+    *" rhel "* | *" centos "* | *" fedora "* | *" rocky "* | *" almalinux "*)
+      yum -y -q install docker-ce docker-ce-cli containerd.io docker-compose-plugin curl jq
+      ;;
+    *" debian "* | *" ubuntu "*)
+      export DEBIAN_FRONTEND=noninteractive
+      if apt-cache show docker-ce >/dev/null 2>&1; then
+        apt-get -y -q install docker-ce docker-ce-cli containerd.io docker-compose-plugin curl jq
+      else
+        apt-get -y -q install docker.io docker-compose-v2 curl jq
+      fi
+      ;;
+    *)
+      echo "unsupported OS '${ID:-unknown}' for the Harbor hosts" >&2
+      exit 1
+      ;;
+  esac
+fi
+command -v jq >/dev/null || { echo "jq is required (package mirror)" >&2; exit 1; }
+systemctl enable --now docker >/dev/null
+
+# --- TLS files and the API helper ---------------------------------------------------
+install -d -m 0700 "$(dirname "$HARBOR_CONFIG")"
+printf '%s\n' "$HARBOR_TLS_CERT_PEM" | write_file "$HARBOR_TLS_CERT" 0644 || true
+# prepare checks the ca_bundle is readable by the registry's uid 10000 or by others.
+printf '%s\n' "$HARBOR_CA_PEM" | write_file "$HARBOR_CA_CERT" 0644 || true
+printf '%s\n' "$HARBOR_API_SCRIPT_TEXT" | write_file "$HARBOR_API_SCRIPT" 0750 || true
+install -d -m 0755 "$HARBOR_DATA_DIR"
+
+# --- installer: download once per version, verify, unpack ---------------------------
+tarball="$HARBOR_DOWNLOAD_DIR/harbor-offline-installer-v$HARBOR_VERSION.tgz"
+if [ ! -f "$tarball" ]; then
+  install -d -m 0755 "$HARBOR_DOWNLOAD_DIR"
+  log "downloading $HARBOR_INSTALLER_URL"
+  curl -fsSL --retry 5 --retry-delay 3 -o "$tarball.part" "$HARBOR_INSTALLER_URL"
+  if [ -n "$HARBOR_INSTALLER_SHA256" ]; then
+    echo "$HARBOR_INSTALLER_SHA256  $tarball.part" | sha256sum --check --quiet
+  else
+    # Upstream publishes only md5sum; pin registry.installerSha256 for a stronger check.
+    expected=$(curl -fsSL --retry 5 "$HARBOR_MD5_URL" | awk -v f="harbor-offline-installer-v$HARBOR_VERSION.tgz" '$2 == f { print $1 }')
+    [ -n "$expected" ] || { echo "no md5 line for the offline installer in $HARBOR_MD5_URL" >&2; exit 1; }
+    echo "$expected  $tarball.part" | md5sum --check --quiet
+    log "verified against upstream md5sum only (set registry.installerSha256 to pin a sha256)"
+  fi
+  mv "$tarball.part" "$tarball"
+fi
+if [ ! -f "$HARBOR_INSTALL_DIR/.version" ] || [ "$(cat "$HARBOR_INSTALL_DIR/.version")" != "$HARBOR_VERSION" ]; then
+  # An upgrade stops the old release first; its data under HARBOR_DATA_DIR is migrated on start.
+  if [ -f "$HARBOR_INSTALL_DIR/docker-compose.yml" ]; then
+    docker compose -f "$HARBOR_INSTALL_DIR/docker-compose.yml" down
+  fi
+  tar -xzf "$tarball" -C "$HARBOR_INSTALL_PARENT"
+  echo "$HARBOR_VERSION" >"$HARBOR_INSTALL_DIR/.version"
+fi
+
+# --- unit: compose up at boot ------------------------------------------------------
+if printf '%s\n' "$HARBOR_UNIT_TEXT" | write_file "$HARBOR_UNIT" 0644; then
+  systemctl daemon-reload
+fi
+systemctl enable harbor.service >/dev/null 2>&1
+
+# --- install.sh only when the version or harbor.yml changed ---------------------------
+want=$( { echo "$HARBOR_VERSION $HARBOR_WITH_TRIVY"; cat "$HARBOR_CONFIG"; } | sha256sum | cut -d' ' -f1)
+have=$(cat "$HARBOR_MARKER" 2>/dev/null || true)
+if [ "$want" != "$have" ]; then
+  install -m 0600 "$HARBOR_CONFIG" "$HARBOR_INSTALL_DIR/harbor.yml"
+  flags=()
+  if [ "$HARBOR_WITH_TRIVY" = true ]; then flags+=(--with-trivy); fi
+  log "running install.sh ${flags[*]:-}"
+  (cd "$HARBOR_INSTALL_DIR" && ./install.sh "${flags[@]}")
+  install -D -m 0600 /dev/null "$HARBOR_MARKER"
+  echo "$want" >"$HARBOR_MARKER"
+else
+  systemctl start harbor.service
+fi
+
+# --- wait until Harbor reports healthy (bounded) -------------------------------------
+health="https://$HARBOR_HOSTNAME:$HARBOR_HTTPS_PORT/api/v2.0/health"
+for _ in $(seq 1 60); do
+  if curl -fsS --max-time 5 --cacert "$HARBOR_CA_CERT" --resolve "$HARBOR_HOSTNAME:$HARBOR_HTTPS_PORT:127.0.0.1" "$health" 2>/dev/null |
+    jq -e '.status == "healthy"' >/dev/null; then
+    log "harbor $HARBOR_VERSION is healthy"
+    exit 0
+  fi
+  sleep 5
+done
+echo "harbor did not become healthy within 5 minutes ($health)" >&2
+exit 1
