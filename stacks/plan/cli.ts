@@ -20,8 +20,9 @@ function stackName(path: string): string {
   return /Pulumi\.([^/]+)\.ya?ml$/.exec(path)?.[1] ?? "prod";
 }
 
-async function run(file: string): Promise<Graph> {
-  return runProgram(fakeSecrets(readStackFile(file)), { stack: stackName(file) });
+/** Runs a stack file; `stack` overrides the name (a diff compares two files as one stack). */
+async function run(file: string, stack = stackName(file)): Promise<Graph> {
+  return runProgram(fakeSecrets(readStackFile(file)), { stack });
 }
 
 function writeGraph(graph: Graph, out: string): void {
@@ -53,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
   const summary = summarize(graph);
   if (values.graph) writeGraph(graph, values.graph);
   if (values.diff) {
-    const before = await run(values.diff);
+    const before = await run(values.diff, stackName(file));
     const changes = diffGraphs(before, graph);
     if (values.json) console.log(JSON.stringify({ changes }, null, 2));
     else console.log(`k8s-platform offline diff: ${values.diff} -> ${file}\n${renderDiff(changes)}`);
@@ -68,15 +69,19 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+// exitCode (not exit()) so large outputs written to a pipe are flushed before the process ends.
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
     if (err instanceof ConfigError) {
       console.error(formatProblems(err.problems));
-      process.exit(2);
+      process.exitCode = 2;
+      return;
     }
     console.error(err instanceof Error ? err.message : err);
     console.error(USAGE);
-    process.exit(1);
+    process.exitCode = 1;
   },
 );

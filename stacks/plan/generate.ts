@@ -1,0 +1,66 @@
+/**
+ * Generated inventories for scale checks (bench, graph tests, examples/): the prod stack
+ * grown to N workers, M storage hosts and P projects, with unique names and addresses.
+ */
+import { formatIpv4, parseIpv4 } from "../../lib/ipv4";
+
+type Raw = Record<string, unknown>;
+interface RawHost {
+  name: string;
+  address: string;
+  roles: string[];
+  [key: string]: unknown;
+}
+
+/** Sizes of a generated inventory. */
+export interface Scale {
+  readonly workers: number;
+  readonly storage?: number;
+  readonly projects?: number;
+}
+
+const WORKER_BASE = parseIpv4("10.10.16.1") as number; // 10.10.16.0/20: room for 4094 workers
+const STORAGE_BASE = parseIpv4("10.10.3.11") as number;
+
+/** A worker host entry; names and addresses derive from the index only. */
+export function workerHost(index: number): RawHost {
+  const zone = "abc"[index % 3];
+  return { name: `node-${String(index + 1).padStart(3, "0")}`, address: formatIpv4(WORKER_BASE + index), roles: ["worker"], labels: { "topology.kubernetes.io/zone": zone } };
+}
+
+/** A project entry with quota, members of all three roles and a domain. */
+export function project(index: number): Raw {
+  const name = `team-${String(index + 1).padStart(3, "0")}`;
+  return {
+    name,
+    quota: { cpu: "16", memory: "32Gi", storage: "500Gi" },
+    members: [
+      { user: `${name}.admin`, role: "admin" },
+      { user: `${name}.lead`, role: "lead" },
+      { group: `${name}-dev`, role: "member" },
+    ],
+    domains: [`${name}.apps.example.com`],
+  };
+}
+
+/**
+ * The prod config with its workers, storage hosts and projects replaced by generated ones.
+ * Storage hosts get two bricks each; the count is rounded down to a multiple of disperse
+ * (4) hosts so the volume geometry stays valid.
+ */
+export function scaleConfig(prod: Raw, scale: Scale): Raw {
+  const copy = JSON.parse(JSON.stringify(prod)) as Raw & { hosts: RawHost[]; projects: Raw[] };
+  const keep = copy.hosts.filter((h) => !h.roles.includes("worker") && !h.roles.includes("storage"));
+  const prodStorage = copy.hosts.filter((h) => h.roles.includes("storage"));
+  const storageCount = scale.storage ?? prodStorage.length;
+  const storage = Array.from({ length: storageCount }, (_, i) => ({
+    name: `gfs-${String(i + 1).padStart(2, "0")}`,
+    address: formatIpv4(STORAGE_BASE + i),
+    roles: ["storage"],
+    bricks: ["/data/glusterfs/brick1", "/data/glusterfs/brick2"],
+  }));
+  const workers = Array.from({ length: scale.workers }, (_, i) => workerHost(i));
+  copy.hosts = [...keep, ...workers, ...storage];
+  if (scale.projects !== undefined) copy.projects = Array.from({ length: scale.projects }, (_, i) => project(i));
+  return copy;
+}

@@ -1,0 +1,67 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { REPO_ROOT } from "../support/config";
+import { readStackFile } from "../../stacks/plan/stackfile";
+
+const plan = (...args: string[]) =>
+  spawnSync(process.execPath, [join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), join(REPO_ROOT, "stacks/plan/cli.ts"), ...args], { encoding: "utf8", cwd: REPO_ROOT });
+
+function stackFile(edit: (raw: Record<string, any>) => void): string { // eslint-disable-line @typescript-eslint/no-explicit-any -- edits arbitrary config paths
+  const raw = readStackFile(join(REPO_ROOT, "Pulumi.prod.yaml"));
+  edit(raw);
+  const dir = mkdtempSync(join(tmpdir(), "plan-"));
+  const file = join(dir, "Pulumi.test.yaml");
+  writeFileSync(file, stringify({ config: Object.fromEntries(Object.entries(raw).map(([k, v]) => [`k8s-platform:${k}`, v])) }));
+  return file;
+}
+
+describe("npm run plan", () => {
+  it("prints the prod plan with counts and the longest remote chain", () => {
+    const out = plan();
+    assert.equal(out.status, 0, out.stderr);
+    assert.match(out.stdout, /offline plan: stack "prod"/);
+    assert.match(out.stdout, /longest dependency chain of remote steps: \d+/);
+    assert.match(out.stdout, /k8s-platform:host:Host\s+37 x/);
+  });
+
+  it("exits 2 on an invalid config and lists every problem with its key path", () => {
+    const file = stackFile((raw) => {
+      raw.hosts[0].address = "10.10.1.999";
+      raw.projects[2].quota.memory = "12GB";
+    });
+    const out = plan("--config", file);
+    assert.equal(out.status, 2, out.stdout + out.stderr);
+    assert.match(out.stderr, /k8s-platform:hosts\[0\]\.address: must be an IPv4 address/);
+    assert.match(out.stderr, /k8s-platform:projects\[2\]\.quota\.memory: "12GB" is not a Kubernetes quantity \(try 12Gi\)/);
+  });
+
+  it("--json lists resources with secrets shown as [secret] only", () => {
+    const out = plan("--json");
+    assert.equal(out.status, 0, out.stderr);
+    const doc = JSON.parse(out.stdout) as { resources: { urn: string; inputs: unknown }[]; summary: { resources: number } };
+    assert.equal(doc.resources.length, doc.summary.resources);
+    assert.ok(out.stdout.includes('"[secret]"'));
+    assert.ok(!out.stdout.includes("PRIVATE KEY"), "no key material in the JSON plan");
+    assert.ok(!out.stdout.includes("plan-fake-secret"));
+  });
+
+  it("--diff shows exactly the added worker", () => {
+    const file = stackFile((raw) => raw.hosts.push({ name: "node-021", address: "10.10.2.121", roles: ["worker"] }));
+    const out = plan("--config", file, "--diff", join(REPO_ROOT, "Pulumi.prod.yaml"));
+    assert.equal(out.status, 0, out.stderr);
+    const lines = out.stdout.split("\n").filter((l) => /^(\+|~|-|!)/.test(l));
+    assert.ok(lines.length > 0);
+    for (const l of lines) assert.match(l, /node-021/, l);
+  });
+
+  it("--graph writes a Mermaid picture of the component graph", () => {
+    const out = join(mkdtempSync(join(tmpdir(), "plan-")), "g.mmd");
+    const run = plan("--graph", out);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(readFileSync(out, "utf8"), /^flowchart LR\n/);
+  });
+});
