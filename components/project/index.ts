@@ -6,9 +6,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ProjectConfig } from "../../stacks/spec";
+import type { PlatformSpec, ProjectConfig } from "../../stacks/spec";
 import { PULL_SECRET_NAME } from "./names";
-import { renderLimitRange, renderNamespace, renderResourceQuota, type ProjectFacts } from "./render";
+import { projectFacts, renderLimitRange, renderNamespace, renderResourceQuota, type ProjectFacts } from "./render";
 import { renderNetworkPolicies } from "./renderNetwork";
 import { renderAccessKey, renderRoleBindings, renderRoles } from "./renderRbac";
 import { renderDefaultServiceAccount, renderDockerConfigJson, renderPullSecret } from "./renderRegistry";
@@ -120,4 +120,56 @@ export class Project extends pulumi.ComponentResource {
     this.namespace = namespace.metadata.name;
     this.registerOutputs({ namespace: this.namespace, accessKeyToken: this.accessKeyToken });
   }
+}
+
+/** Arguments of createProjects. */
+export interface ProjectsArgs {
+  /** The validated stack. */
+  readonly spec: PlatformSpec;
+  /** Provider for the cluster (built from the admin kubeconfig). */
+  readonly provider: k8s.Provider;
+  /**
+   * Pull credentials per project name, e.g. the Registry component's robot accounts.
+   * A project with `registry: true` and no entry here falls back to the stack-wide
+   * `registry.username`/`registry.password` when both are set.
+   */
+  readonly credentials?: Readonly<Record<string, RegistryCredentials>>;
+  /** Overrides of the facts derived from the spec (e.g. the add-ons' real namespaces). */
+  readonly facts?: Partial<ProjectFacts>;
+}
+
+/** What createProjects returns: the components and their stack outputs. */
+export interface Projects {
+  readonly byName: ReadonlyMap<string, Project>;
+  /** `projects` stack output: per project, its namespace (plain). */
+  readonly namespaces: Record<string, pulumi.Output<string>>;
+  /**
+   * `projectAccessKeys` stack output: project name -> access key token, one secret map
+   * (kept apart from `projects` so the namespaces stay readable in `pulumi stack output`).
+   */
+  readonly accessKeys: pulumi.Output<Record<string, string>>;
+}
+
+/**
+ * One Project per `projects[]` entry, independent of each other (no project depends on
+ * another, so adding one adds only its own resources and the chain does not grow).
+ */
+export function createProjects(args: ProjectsArgs, opts: pulumi.ComponentResourceOptions): Projects {
+  const { spec, provider } = args;
+  const facts: ProjectFacts = { ...projectFacts(spec), ...args.facts };
+  const shared: RegistryCredentials | undefined =
+    spec.registry.username !== undefined && spec.registry.password !== undefined
+      ? { username: spec.registry.username, password: pulumi.secret(spec.registry.password) }
+      : undefined;
+  const byName = new Map<string, Project>();
+  const namespaces: Record<string, pulumi.Output<string>> = {};
+  const tokens: Record<string, pulumi.Output<string>> = {};
+  for (const project of spec.projects) {
+    const registry = project.registry ? (args.credentials?.[project.name] ?? shared) : undefined;
+    const component = new Project(project.name, { project, facts, provider, registry }, opts);
+    byName.set(project.name, component);
+    namespaces[project.name] = component.namespace;
+    if (component.accessKeyToken) tokens[project.name] = component.accessKeyToken;
+  }
+  return { byName, namespaces, accessKeys: pulumi.secret(pulumi.output(tokens)) };
 }
