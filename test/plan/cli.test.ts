@@ -65,3 +65,15 @@ describe("npm run plan", () => {
     assert.match(readFileSync(out, "utf8"), /^flowchart LR\n/);
   });
 });
+
+describe("examples/Pulumi.large.yaml", () => {
+  it("is the generated 100-worker, 20-storage, 200-project inventory and plans", () => {
+    const raw = readStackFile(join(REPO_ROOT, "examples/Pulumi.large.yaml")) as { hosts: { roles: string[] }[]; projects: unknown[] };
+    assert.equal(raw.hosts.filter((h) => h.roles.includes("worker")).length, 100);
+    assert.equal(raw.hosts.filter((h) => h.roles.includes("storage")).length, 20);
+    assert.equal(raw.projects.length, 200);
+    const out = plan("--config", join(REPO_ROOT, "examples/Pulumi.large.yaml"));
+    assert.equal(out.status, 0, out.stderr);
+    assert.match(out.stdout, /offline plan: stack "large"/);
+  });
+});
