@@ -170,6 +170,12 @@ export const etcdSchema = z.strictObject({
   electionTimeoutMs: z.number().int().min(50).max(50000).default(1000),
   /** Backend quota in bytes (etcd's default is 2 GiB; 8 GiB is its documented maximum). */
   quotaBackendBytes: z.number().int().min(1).max(8 * 1024 ** 3).default(8 * 1024 ** 3),
+  /**
+   * Names of the etcd hosts that bootstrapped the cluster. Unset: every etcd host (a new
+   * cluster). When etcd hosts are added later, list the original ones here: hosts not in
+   * the list join the running cluster (`member add`, `--initial-cluster-state existing`).
+   */
+  initialMembers: z.array(label("etcd.initialMembers entry")).min(1).optional(),
   backup: z
     .strictObject({
       dir: matching(/^\/\S*[^/]$/, "must be an absolute path").default("/var/backups/etcd"),
