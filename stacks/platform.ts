@@ -5,7 +5,9 @@
  * one project or node stays local to it.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { EtcdCluster } from "../components/etcd";
 import { Host, type HostRef } from "../components/host";
+import { Pki } from "../components/pki";
 import type { PlatformSpec, Role } from "./spec";
 
 /** Arguments of the Platform. */
@@ -34,8 +36,28 @@ export class Platform extends pulumi.ComponentResource {
 
     // --- components are wired below, in graph order --------------------------------
 
+    // --- PKI: CAs and every certificate; etcd: members, health gate, pre-change snapshot
+    const pki = new Pki("pki", { spec }, { parent: this });
+    const etcd = new EtcdCluster(
+      "etcd",
+      {
+        spec,
+        hosts: refs("etcd"),
+        certs: {
+          ca: pki.etcdCa,
+          server: (host) => pki.etcdServer(host),
+          peer: (host) => pki.etcdPeer(host),
+          client: pki.etcdHealthcheckClient,
+        },
+      },
+      { parent: this },
+    );
+
     this.outputs = {
       apiserverEndpoint: spec.endpoints.apiserver,
+      adminKubeconfig: pki.adminKubeconfig,
+      clusterCaCertPem: pki.clusterCa.certPem,
+      etcdClientUrls: etcd.clientUrls,
       nodes: spec.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles })),
     };
     this.registerOutputs(this.outputs);

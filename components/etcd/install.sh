@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Installs one etcd member from the staged files: the etcd release from the binaries
+# mirror (checked against the release's SHA256SUMS), the etcd system user, the data dir
+# (0700, etcd), certificates (keys 0600), the systemd units and the backup timer. It does
+# not start etcd (start.sh does, one member at a time). Idempotent.
+# Parameters (set by the caller before this body):
+#   ETCD_VERSION, ETCD_RELEASE_URL, ETCD_DATA_DIR, ETCD_BIN_DIR, ETCD_STAGE_DIR,
+#   ETCD_CACERT, ETCD_SERVER_CERT, ETCD_SERVER_KEY, ETCD_PEER_CERT, ETCD_PEER_KEY,
+#   ETCD_CLIENT_CERT, ETCD_CLIENT_KEY, ETCD_SNAPSHOT_SCRIPT, ETCD_BACKUP_DIR
+set -euo pipefail
+
+: "${ETCD_VERSION:?}" "${ETCD_RELEASE_URL:?}" "${ETCD_DATA_DIR:?}" "${ETCD_BIN_DIR:?}" "${ETCD_STAGE_DIR:?}"
+: "${ETCD_CACERT:?}" "${ETCD_SERVER_CERT:?}" "${ETCD_SERVER_KEY:?}" "${ETCD_PEER_CERT:?}" "${ETCD_PEER_KEY:?}"
+: "${ETCD_CLIENT_CERT:?}" "${ETCD_CLIENT_KEY:?}" "${ETCD_SNAPSHOT_SCRIPT:?}" "${ETCD_BACKUP_DIR:?}"
+
+log() { printf '[etcd-install] %s\n' "$*"; }
+
+# place SRC DST MODE OWNER: installs SRC at DST unless identical (content, mode, owner).
+place() {
+  local src=$1 dst=$2 mode=$3 owner=$4
+  [ -f "$src" ] || { echo "staged file $src is missing" >&2; exit 1; }
+  if [ -f "$dst" ] && cmp -s "$src" "$dst" && [ "$(stat -c '%a %U' "$dst")" = "$mode ${owner%%:*}" ]; then
+    return 0
+  fi
+  install -D -m "$mode" -o "${owner%%:*}" -g "${owner##*:}" "$src" "$dst"
+  log "installed $dst"
+}
+
+# --- user and directories -------------------------------------------------------------
+if ! getent passwd etcd >/dev/null; then
+  nologin=$(command -v nologin || echo /sbin/nologin)
+  useradd --system --home-dir "$ETCD_DATA_DIR" --no-create-home --shell "$nologin" etcd
+  log "created user etcd"
+fi
+install -d -m 0700 -o etcd -g etcd "$ETCD_DATA_DIR"
+install -d -m 0700 -o root -g root "$ETCD_BACKUP_DIR"
+
+# --- binaries -------------------------------------------------------------------------
+case "$(uname -m)" in
+  x86_64) arch=amd64 ;;
+  aarch64) arch=arm64 ;;
+  *) echo "unsupported architecture $(uname -m)" >&2; exit 1 ;;
+esac
+installed=$("$ETCD_BIN_DIR/etcd" --version 2>/dev/null | sed -n 's/^etcd Version: //p' || true)
+if [ "$installed" != "$ETCD_VERSION" ]; then
+  tarball="etcd-v${ETCD_VERSION}-linux-${arch}.tar.gz"
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  curl -fsSL --retry 3 --connect-timeout 20 -o "$work/$tarball" "$ETCD_RELEASE_URL/$tarball"
+  curl -fsSL --retry 3 --connect-timeout 20 -o "$work/SHA256SUMS" "$ETCD_RELEASE_URL/SHA256SUMS"
+  # Some releases shipped an incomplete SHA256SUMS (etcd-io/etcd#19268): no line, no install.
+  if ! grep -E "^[0-9a-f]{64}  (\./)?${tarball//./\\.}\$" "$work/SHA256SUMS" | sed 's#  \./#  #' >"$work/sum"; then
+    echo "SHA256SUMS of etcd v$ETCD_VERSION has no line for $tarball; refusing to install an unverified binary" >&2
+    exit 1
+  fi
+  (cd "$work" && sha256sum --check --strict "$work/sum")
+  tar -xzf "$work/$tarball" -C "$work"
+  for bin in etcd etcdctl etcdutl; do
+    if [ -f "$work/etcd-v${ETCD_VERSION}-linux-${arch}/$bin" ]; then
+      install -m 0755 "$work/etcd-v${ETCD_VERSION}-linux-${arch}/$bin" "$ETCD_BIN_DIR/$bin"
+    fi
+  done
+  log "installed etcd $ETCD_VERSION (was '${installed:-none}')"
+fi
+
+# --- certificates: server/peer keys readable by etcd only, the etcdctl key by root only
+place "$ETCD_STAGE_DIR/ca.crt" "$ETCD_CACERT" 644 root:root
+place "$ETCD_STAGE_DIR/server.crt" "$ETCD_SERVER_CERT" 644 etcd:etcd
+place "$ETCD_STAGE_DIR/server.key" "$ETCD_SERVER_KEY" 600 etcd:etcd
+place "$ETCD_STAGE_DIR/peer.crt" "$ETCD_PEER_CERT" 644 etcd:etcd
+place "$ETCD_STAGE_DIR/peer.key" "$ETCD_PEER_KEY" 600 etcd:etcd
+place "$ETCD_STAGE_DIR/healthcheck-client.crt" "$ETCD_CLIENT_CERT" 644 root:root
+place "$ETCD_STAGE_DIR/healthcheck-client.key" "$ETCD_CLIENT_KEY" 600 root:root
+
+# --- units and the backup script ------------------------------------------------------
+place "$ETCD_STAGE_DIR/etcd-snapshot.sh" "$ETCD_SNAPSHOT_SCRIPT" 755 root:root
+before=$(cat /etc/systemd/system/etcd.service /etc/systemd/system/etcd-backup.service /etc/systemd/system/etcd-backup.timer 2>/dev/null | sha256sum)
+place "$ETCD_STAGE_DIR/etcd.service" /etc/systemd/system/etcd.service 644 root:root
+place "$ETCD_STAGE_DIR/etcd-backup.service" /etc/systemd/system/etcd-backup.service 644 root:root
+place "$ETCD_STAGE_DIR/etcd-backup.timer" /etc/systemd/system/etcd-backup.timer 644 root:root
+after=$(cat /etc/systemd/system/etcd.service /etc/systemd/system/etcd-backup.service /etc/systemd/system/etcd-backup.timer | sha256sum)
+if [ "$before" != "$after" ]; then
+  systemctl daemon-reload
+fi
+systemctl enable etcd.service >/dev/null 2>&1
+systemctl enable --now etcd-backup.timer >/dev/null 2>&1
+log "member files in place"

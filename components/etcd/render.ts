@@ -1,0 +1,315 @@
+/**
+ * Pure renderers of the etcd cluster: membership (who bootstraps, who joins), each
+ * member's flags, its systemd unit, the backup service/timer and the parameterised
+ * scripts. The integration test runs real etcd with exactly these flags.
+ *
+ * Flags are limited to ones etcd 3.4, 3.5 and 3.6 all accept (no `--experimental-*`, no
+ * v2 store flags, no `--logger`, whose default differs), so the test's Debian etcd 3.4 and
+ * production's 3.6 read the same rendering.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { BIN_DIR, PKI, PLATFORM_STATE_DIR } from "../../lib/paths";
+import { withParameters } from "../../lib/shell";
+import type { PlatformSpec } from "../../stacks/spec";
+
+export const CLIENT_PORT = 2379;
+export const PEER_PORT = 2380;
+export const METRICS_PORT = 2381;
+
+/** Where a member's files live on its host. */
+export interface EtcdPaths {
+  readonly dataDir: string;
+  readonly caCert: string;
+  readonly serverCert: string;
+  readonly serverKey: string;
+  readonly peerCert: string;
+  readonly peerKey: string;
+  /** etcdctl's client certificate on the member (health gate, backups). */
+  readonly clientCert: string;
+  readonly clientKey: string;
+  readonly binDir: string;
+}
+
+/** The production layout (kubeadm's paths, see lib/paths.ts). */
+export const ETCD_PATHS: EtcdPaths = {
+  dataDir: "/var/lib/etcd",
+  caCert: PKI.etcdCaCert,
+  serverCert: PKI.etcdServerCert,
+  serverKey: PKI.etcdServerKey,
+  peerCert: PKI.etcdPeerCert,
+  peerKey: PKI.etcdPeerKey,
+  clientCert: PKI.etcdctlClientCert,
+  clientKey: PKI.etcdctlClientKey,
+  binDir: BIN_DIR,
+};
+
+/** Where files are staged by CopyToRemote (root-only directory) before install.sh places them. */
+export const STAGE_DIR = `${PLATFORM_STATE_DIR}/etcd/stage`;
+/** The backup script the timer runs. */
+export const SNAPSHOT_SCRIPT_PATH = "/usr/local/lib/k8s-platform/etcd-snapshot.sh";
+
+/** One member: its etcd name (the host name) and address. */
+export interface EtcdMember {
+  readonly name: string;
+  readonly address: string;
+}
+
+/** A member with what its flags depend on: how it joins and whom it names in `--initial-cluster`. */
+export interface PlannedMember extends EtcdMember {
+  /** `new` for the bootstrap members; `existing` for members added to a running cluster. */
+  readonly state: "new" | "existing";
+  /** The `--initial-cluster` members (bootstrap set; for a joining member, also those added up to it). */
+  readonly initialCluster: readonly EtcdMember[];
+}
+
+/** The cluster's membership plan. */
+export interface EtcdPlan {
+  /** `--initial-cluster-token`: stable per cluster, so two clusters' members never merge. */
+  readonly token: string;
+  /** Every member, bootstrap members first, then joining ones in inventory order. */
+  readonly members: readonly PlannedMember[];
+}
+
+/**
+ * Who bootstraps and who joins. `etcd.initialMembers` names the bootstrap set (default:
+ * every etcd host); any other etcd host is added to the running cluster, one at a time.
+ * Bootstrap members' flags never change when members are added, so adding a member does
+ * not restart the existing ones.
+ */
+export function planEtcd(spec: Pick<PlatformSpec, "cluster" | "etcd" | "topology">): EtcdPlan {
+  const hosts = spec.topology.etcd.map((h) => ({ name: h.name, address: h.address }));
+  const initialNames = spec.etcd.initialMembers ?? hosts.map((h) => h.name);
+  const unknown = initialNames.filter((n) => !hosts.some((h) => h.name === n));
+  if (unknown.length > 0) {
+    throw new Error(
+      `etcd.initialMembers: ${unknown.map((n) => `"${n}"`).join(", ")} is not an etcd host of the inventory`,
+    );
+  }
+  const initial = hosts.filter((h) => initialNames.includes(h.name));
+  const joining = hosts.filter((h) => !initialNames.includes(h.name));
+  const members: PlannedMember[] = initial.map((h) => ({ ...h, state: "new", initialCluster: initial }));
+  joining.forEach((h, i) =>
+    members.push({ ...h, state: "existing", initialCluster: [...initial, ...joining.slice(0, i + 1)] }),
+  );
+  return { token: `${spec.cluster.name}-etcd`, members };
+}
+
+/** Render-time choices the tests vary; production uses the defaults. */
+export interface EtcdRenderOptions {
+  /** File layout (default: ETCD_PATHS). */
+  readonly paths?: EtcdPaths;
+  /**
+   * Also serve clients on 127.0.0.1 and metrics on 127.0.0.1 (default true). Tests running
+   * several members on one machine turn this off; metrics then bind the member address.
+   */
+  readonly localListeners?: boolean;
+}
+
+const peerUrl = (m: EtcdMember) => `https://${m.address}:${PEER_PORT}`;
+/** The client URL of a member. */
+export const clientUrl = (m: EtcdMember) => `https://${m.address}:${CLIENT_PORT}`;
+
+/** etcd's flags for one member, `--name=value` each (https://etcd.io/docs/v3.6/op-guide/configuration/). */
+export function renderEtcdFlags(
+  spec: Pick<PlatformSpec, "etcd">,
+  plan: EtcdPlan,
+  member: PlannedMember,
+  options: EtcdRenderOptions = {},
+): string[] {
+  const paths = options.paths ?? ETCD_PATHS;
+  const local = options.localListeners ?? true;
+  const clientUrls = local ? [clientUrl(member), `https://127.0.0.1:${CLIENT_PORT}`] : [clientUrl(member)];
+  const metricsHost = local ? "127.0.0.1" : member.address;
+  const flags: Record<string, string | number | boolean> = {
+    name: member.name,
+    "data-dir": paths.dataDir,
+    "listen-peer-urls": peerUrl(member),
+    "initial-advertise-peer-urls": peerUrl(member),
+    "listen-client-urls": clientUrls.join(","),
+    "advertise-client-urls": clientUrl(member),
+    "listen-metrics-urls": `http://${metricsHost}:${METRICS_PORT}`,
+    "initial-cluster": member.initialCluster.map((m) => `${m.name}=${peerUrl(m)}`).join(","),
+    "initial-cluster-token": plan.token,
+    "initial-cluster-state": member.state,
+    "client-cert-auth": true,
+    "trusted-ca-file": paths.caCert,
+    "cert-file": paths.serverCert,
+    "key-file": paths.serverKey,
+    "peer-client-cert-auth": true,
+    "peer-trusted-ca-file": paths.caCert,
+    "peer-cert-file": paths.peerCert,
+    "peer-key-file": paths.peerKey,
+    "auto-tls": false,
+    "peer-auto-tls": false,
+    "heartbeat-interval": spec.etcd.heartbeatIntervalMs,
+    "election-timeout": spec.etcd.electionTimeoutMs,
+    "quota-backend-bytes": spec.etcd.quotaBackendBytes,
+    // 3.4 defaults to 100000, 3.6 to 10000; pin the newer, smaller value on both.
+    "snapshot-count": 10000,
+  };
+  return Object.entries(flags).map(([k, v]) => `--${k}=${String(v)}`);
+}
+
+/** The etcd systemd unit running the member with its flags. */
+export function renderEtcdUnit(member: EtcdMember, flags: readonly string[], paths: EtcdPaths = ETCD_PATHS): string {
+  return [
+    "[Unit]",
+    `Description=etcd member ${member.name} (k8s-platform)`,
+    "Documentation=https://etcd.io/docs/",
+    "After=network-online.target",
+    "Wants=network-online.target",
+    "",
+    "[Service]",
+    // etcd notifies systemd once it has joined the cluster and serves clients.
+    "Type=notify",
+    "User=etcd",
+    "Group=etcd",
+    `ExecStart=${paths.binDir}/etcd \\`,
+    ...flags.map((f, i) => `  ${f}${i < flags.length - 1 ? " \\" : ""}`),
+    "Restart=on-failure",
+    "RestartSec=5s",
+    // Bootstrap waits for a quorum of peers; do not give up on a slow first start.
+    "TimeoutStartSec=300",
+    "LimitNOFILE=65536",
+    "",
+    "[Install]",
+    "WantedBy=multi-user.target",
+    "",
+  ].join("\n");
+}
+
+/** The oneshot service the backup timer starts. */
+export function renderBackupService(spec: Pick<PlatformSpec, "etcd">, paths: EtcdPaths = ETCD_PATHS): string {
+  const env = backupEnvironment(spec, paths);
+  return [
+    "[Unit]",
+    "Description=etcd snapshot backup (k8s-platform)",
+    "After=etcd.service",
+    "",
+    "[Service]",
+    "Type=oneshot",
+    ...Object.entries(env).map(([k, v]) => `Environment=${k}=${v}`),
+    `ExecStart=${SNAPSHOT_SCRIPT_PATH} scheduled`,
+    "Nice=10",
+    "IOSchedulingClass=idle",
+    "",
+  ].join("\n");
+}
+
+/** The backup timer (`etcd.backup.schedule`, missed runs caught up after downtime). */
+export function renderBackupTimer(spec: Pick<PlatformSpec, "etcd">): string {
+  return [
+    "[Unit]",
+    "Description=Periodic etcd snapshot (k8s-platform)",
+    "",
+    "[Timer]",
+    `OnCalendar=${spec.etcd.backup.schedule}`,
+    "Persistent=true",
+    "RandomizedDelaySec=300",
+    "",
+    "[Install]",
+    "WantedBy=timers.target",
+    "",
+  ].join("\n");
+}
+
+/** Parameters of snapshot.sh (also the backup service's Environment=). */
+export function backupEnvironment(
+  spec: Pick<PlatformSpec, "etcd">,
+  paths: EtcdPaths = ETCD_PATHS,
+): Record<string, string> {
+  return {
+    ETCD_BACKUP_DIR: spec.etcd.backup.dir,
+    ETCD_BACKUP_RETAIN: String(spec.etcd.backup.retain),
+    ETCD_DATA_DIR: paths.dataDir,
+    ETCD_ENDPOINT: `https://127.0.0.1:${CLIENT_PORT}`,
+    ETCD_CACERT: paths.caCert,
+    ETCD_CERT: paths.clientCert,
+    ETCD_KEY: paths.clientKey,
+    ETCD_BIN_DIR: paths.binDir,
+  };
+}
+
+const script = (file: string) => readFileSync(join(__dirname, file), "utf8");
+/** The checked-in scripts (see the .sh files beside this one). */
+export const SCRIPTS = {
+  install: script("install.sh"),
+  start: script("start.sh"),
+  health: script("health.sh"),
+  snapshot: script("snapshot.sh"),
+  memberAdd: script("member-add.sh"),
+} as const;
+
+/** The etcd release tarball name for an architecture. */
+export const etcdTarball = (version: string, arch = "amd64") => `etcd-v${version}-linux-${arch}.tar.gz`;
+
+/** install.sh with its parameters: binaries from the mirror (checksum-checked), user, dirs, staged files. */
+export function renderInstallScript(
+  spec: Pick<PlatformSpec, "versions" | "mirrors" | "etcd">,
+  paths: EtcdPaths = ETCD_PATHS,
+): string {
+  return withParameters(SCRIPTS.install, {
+    ETCD_VERSION: spec.versions.etcd,
+    ETCD_RELEASE_URL: `${spec.mirrors.binaries}/github.com/etcd-io/etcd/releases/download/v${spec.versions.etcd}`,
+    ETCD_DATA_DIR: paths.dataDir,
+    ETCD_BIN_DIR: paths.binDir,
+    ETCD_STAGE_DIR: STAGE_DIR,
+    ETCD_CACERT: paths.caCert,
+    ETCD_SERVER_CERT: paths.serverCert,
+    ETCD_SERVER_KEY: paths.serverKey,
+    ETCD_PEER_CERT: paths.peerCert,
+    ETCD_PEER_KEY: paths.peerKey,
+    ETCD_CLIENT_CERT: paths.clientCert,
+    ETCD_CLIENT_KEY: paths.clientKey,
+    ETCD_SNAPSHOT_SCRIPT: SNAPSHOT_SCRIPT_PATH,
+    ETCD_BACKUP_DIR: spec.etcd.backup.dir,
+  });
+}
+
+/** start.sh: first start without waiting for peers (bootstrap), or restart and wait for health. */
+export function renderStartScript(member: PlannedMember, paths: EtcdPaths = ETCD_PATHS): string {
+  return withParameters(SCRIPTS.start, {
+    ETCD_MEMBER: member.name,
+    ETCD_JOIN_STATE: member.state,
+    ETCD_ENDPOINT: `https://127.0.0.1:${CLIENT_PORT}`,
+    ETCD_CACERT: paths.caCert,
+    ETCD_CERT: paths.clientCert,
+    ETCD_KEY: paths.clientKey,
+    ETCD_BIN_DIR: paths.binDir,
+  });
+}
+
+/** health.sh: `etcdctl endpoint health --cluster`, retried within a bound. */
+export function renderHealthScript(paths: EtcdPaths = ETCD_PATHS, attempts = 60): string {
+  return withParameters(SCRIPTS.health, {
+    ETCD_ENDPOINT: `https://127.0.0.1:${CLIENT_PORT}`,
+    ETCD_CACERT: paths.caCert,
+    ETCD_CERT: paths.clientCert,
+    ETCD_KEY: paths.clientKey,
+    ETCD_BIN_DIR: paths.binDir,
+    HEALTH_ATTEMPTS: attempts,
+  });
+}
+
+/** snapshot.sh for the pre-change snapshot (run over SSH; the timer runs the installed copy). */
+export function renderSnapshotScript(
+  spec: Pick<PlatformSpec, "etcd">,
+  label = "pre-change",
+  paths: EtcdPaths = ETCD_PATHS,
+): string {
+  return withParameters(SCRIPTS.snapshot, { ...backupEnvironment(spec, paths), SNAPSHOT_LABEL: label });
+}
+
+/** member-add.sh: registers a joining member from an existing one (idempotent). */
+export function renderMemberAddScript(member: PlannedMember, paths: EtcdPaths = ETCD_PATHS): string {
+  return withParameters(SCRIPTS.memberAdd, {
+    ETCD_MEMBER: member.name,
+    ETCD_PEER_URL: peerUrl(member),
+    ETCD_ENDPOINT: `https://127.0.0.1:${CLIENT_PORT}`,
+    ETCD_CACERT: paths.caCert,
+    ETCD_CERT: paths.clientCert,
+    ETCD_KEY: paths.clientKey,
+    ETCD_BIN_DIR: paths.binDir,
+  });
+}
