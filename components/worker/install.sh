@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Installs (or upgrades) node binaries from the release mirror, each verified against the
+# upstream checksum file: containerd, runc, CNI plugins, kubelet, kube-proxy, kubectl.
+# Idempotent: a component whose recorded version matches (and whose binary exists) is
+# skipped, so a re-run downloads nothing. With RESTART=true, daemons whose binaries
+# changed are restarted when running (the upgrade step); the first install leaves starting
+# them to the configure step.
+# Parameters (set by the caller before this body):
+#   MIRROR               base URL keeping upstream paths (<MIRROR>/dl.k8s.io/..., <MIRROR>/github.com/...)
+#   COMPONENTS           space separated subset of: containerd runc cni kubelet kube-proxy kubectl
+#   KUBERNETES_VERSION, CONTAINERD_VERSION, RUNC_VERSION, CNI_VERSION (no leading v)
+#   RESTART              true|false
+set -euo pipefail
+
+: "${MIRROR:?}" "${COMPONENTS:?}"
+KUBERNETES_VERSION=${KUBERNETES_VERSION:-}
+CONTAINERD_VERSION=${CONTAINERD_VERSION:-}
+RUNC_VERSION=${RUNC_VERSION:-}
+CNI_VERSION=${CNI_VERSION:-}
+RESTART=${RESTART:-false}
+ARCH=amd64
+BIN_DIR=/usr/local/bin
+STATE_DIR=/var/lib/k8s-platform/versions
+
+log() { printf '[node-install %s] %s\n' "$(hostname)" "$*"; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$STATE_DIR" "$BIN_DIR" /usr/local/sbin /opt/cni/bin
+
+fetch() {
+  curl -fsSL --retry 5 --retry-delay 2 --connect-timeout 15 -o "$2" "$1"
+}
+
+# expected_sha256 SUMFILE NAME: the digest for NAME; a bare-hex file (dl.k8s.io) holds only it.
+expected_sha256() {
+  awk -v name="$2" '
+    NF == 1 && $1 ~ /^[0-9a-f]{64}$/ { bare = $1 }
+    NF >= 2 && ($2 == name || $2 == "*" name) { print $1; found = 1; exit }
+    END { if (!found && bare != "") print bare }
+  ' "$1"
+}
+
+# verify FILE SUMFILE NAME: fails loudly when the checksum is missing or differs.
+verify() {
+  local want got
+  want=$(expected_sha256 "$2" "$3")
+  if [ -z "$want" ]; then
+    echo "no sha256 for $3 in $(basename "$2"); refusing to install an unverified file" >&2
+    exit 1
+  fi
+  got=$(sha256sum "$1" | awk '{print $1}')
+  if [ "$got" != "$want" ]; then
+    echo "sha256 mismatch for $3: got $got, want $want" >&2
+    exit 1
+  fi
+}
+
+# current COMPONENT VERSION FILE: true when VERSION is recorded and FILE exists.
+current() {
+  [ -e "$3" ] && [ "$(cat "$STATE_DIR/$1" 2>/dev/null || true)" = "$2" ]
+}
+
+# place SRC DEST: atomic replace of an executable (a running binary is never written over).
+place() {
+  install -m 0755 "$1" "$2.k8s-platform-new"
+  mv -f "$2.k8s-platform-new" "$2"
+}
+
+record() { printf '%s\n' "$2" >"$STATE_DIR/$1"; }
+
+changed=()
+want() { case " $COMPONENTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+need_version() {
+  if [ -z "$2" ]; then
+    echo "$1 requested but its version is empty" >&2
+    exit 1
+  fi
+}
+
+if want containerd; then
+  need_version containerd "$CONTAINERD_VERSION"
+  if ! current containerd "$CONTAINERD_VERSION" "$BIN_DIR/containerd"; then
+    tarball="containerd-${CONTAINERD_VERSION}-linux-${ARCH}.tar.gz"
+    base="$MIRROR/github.com/containerd/containerd/releases/download/v${CONTAINERD_VERSION}"
+    fetch "$base/$tarball" "$work/$tarball"
+    fetch "$base/$tarball.sha256sum" "$work/$tarball.sha256sum"
+    verify "$work/$tarball" "$work/$tarball.sha256sum" "$tarball"
+    mkdir -p "$work/containerd"
+    tar -xzf "$work/$tarball" -C "$work/containerd"
+    for bin in "$work"/containerd/bin/*; do place "$bin" "$BIN_DIR/$(basename "$bin")"; done
+    record containerd "$CONTAINERD_VERSION"
+    changed+=(containerd)
+    log "containerd $CONTAINERD_VERSION installed"
+  fi
+fi
+
+if want runc; then
+  need_version runc "$RUNC_VERSION"
+  if ! current runc "$RUNC_VERSION" /usr/local/sbin/runc; then
+    base="$MIRROR/github.com/opencontainers/runc/releases/download/v${RUNC_VERSION}"
+    fetch "$base/runc.${ARCH}" "$work/runc.${ARCH}"
+    fetch "$base/runc.sha256sum" "$work/runc.sha256sum"
+    verify "$work/runc.${ARCH}" "$work/runc.sha256sum" "runc.${ARCH}"
+    place "$work/runc.${ARCH}" /usr/local/sbin/runc
+    record runc "$RUNC_VERSION"
+    log "runc $RUNC_VERSION installed (running containers keep their runc)"
+  fi
+fi
+
+if want cni; then
+  need_version cni "$CNI_VERSION"
+  if ! current cni "$CNI_VERSION" /opt/cni/bin/loopback; then
+    tgz="cni-plugins-linux-${ARCH}-v${CNI_VERSION}.tgz"
+    base="$MIRROR/github.com/containernetworking/plugins/releases/download/v${CNI_VERSION}"
+    fetch "$base/$tgz" "$work/$tgz"
+    fetch "$base/$tgz.sha256" "$work/$tgz.sha256"
+    verify "$work/$tgz" "$work/$tgz.sha256" "$tgz"
+    mkdir -p "$work/cni"
+    tar -xzf "$work/$tgz" -C "$work/cni"
+    for bin in "$work"/cni/*; do [ -f "$bin" ] && place "$bin" "/opt/cni/bin/$(basename "$bin")"; done
+    record cni "$CNI_VERSION"
+    log "CNI plugins $CNI_VERSION installed"
+  fi
+fi
+
+for bin in kubelet kube-proxy kubectl; do
+  want "$bin" || continue
+  need_version "$bin" "$KUBERNETES_VERSION"
+  if ! current "$bin" "$KUBERNETES_VERSION" "$BIN_DIR/$bin"; then
+    url="$MIRROR/dl.k8s.io/release/v${KUBERNETES_VERSION}/bin/linux/${ARCH}/$bin"
+    fetch "$url" "$work/$bin"
+    fetch "$url.sha256" "$work/$bin.sha256"
+    verify "$work/$bin" "$work/$bin.sha256" "$bin"
+    place "$work/$bin" "$BIN_DIR/$bin"
+    record "$bin" "$KUBERNETES_VERSION"
+    changed+=("$bin")
+    log "$bin $KUBERNETES_VERSION installed"
+  fi
+done
+
+if [ "$RESTART" = true ] && [ "${#changed[@]}" -gt 0 ]; then
+  for unit in containerd kubelet kube-proxy; do
+    case " ${changed[*]} " in *" $unit "*) ;; *) continue ;; esac
+    if systemctl is-active --quiet "$unit"; then
+      systemctl restart "$unit"
+      log "$unit restarted on the new binary"
+    fi
+  done
+fi
+log "binaries current: ${COMPONENTS}"
