@@ -1,0 +1,54 @@
+/**
+ * The ingress controller (traefik by default, or ingress-nginx) in its own namespace,
+ * with the TCP services of `addons.ingress.tcp`. See render/ingress.ts.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformSpec } from "../../stacks/spec";
+import { createObject, createObjects, helmRelease } from "./kube";
+import { ADDON_NAMESPACES, renderNamespace, renderNetworkPolicies } from "./render/common";
+import { renderIngressRelease, renderTraefikTcpRoutes } from "./render/ingress";
+
+/** Arguments of {@link Ingress}. */
+export interface IngressArgs {
+  /** The validated stack config: `addons.ingress`, `mirrors.*`. */
+  readonly spec: PlatformSpec;
+  /** Provider for the cluster. */
+  readonly provider: k8s.Provider;
+  /** What must exist first: the pod network and DNS. */
+  readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
+}
+
+/** The cluster's entry point for http and tcp traffic. */
+export class Ingress extends pulumi.ComponentResource {
+  /** The controller's namespace (projects' NetworkPolicies admit traffic from it). */
+  readonly namespace: string;
+  readonly release: k8s.helm.v3.Release;
+
+  constructor(name: string, args: IngressArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("k8s-platform:addons:Ingress", name, {}, opts);
+    const { spec, provider } = args;
+    const child = { parent: this, provider };
+    const controller = spec.addons.ingress.controller;
+    this.namespace = ADDON_NAMESPACES.ingress(controller);
+    // Host network needs the privileged level; a Service-exposed controller runs as baseline.
+    const level = spec.addons.ingress.exposure === "hostNetwork" ? "privileged" : "baseline";
+    const ns = createObject(name, renderNamespace(this.namespace, level), { ...child, dependsOn: args.dependsOn });
+    // The controller accepts connections from anywhere: it is the entry point.
+    const policies = createObjects(
+      name,
+      renderNetworkPolicies(this.namespace, [{ name: "clients", cidrs: ["0.0.0.0/0"] }, { name: "all-namespaces" }]),
+      {
+        ...child,
+        dependsOn: [ns],
+      },
+    );
+    this.release = helmRelease(`${name}-${controller}`, renderIngressRelease(spec), {
+      ...child,
+      dependsOn: [ns, ...policies],
+    });
+    if (controller === "traefik")
+      createObjects(name, renderTraefikTcpRoutes(spec), { ...child, dependsOn: [this.release] });
+    this.registerOutputs({ namespace: this.namespace });
+  }
+}

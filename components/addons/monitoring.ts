@@ -1,0 +1,95 @@
+/**
+ * Monitoring: metrics-server and kube-prometheus-stack in the `monitoring` namespace, with
+ * the etcd client certificate Prometheus scrapes etcd with, a generated Grafana admin
+ * password, and optionally an Ingress for Grafana. See render/monitoring.ts.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { KeyPair, TrustAnchor } from "../pki/types";
+import type { PlatformSpec } from "../../stacks/spec";
+import { createObject, createObjects, helmRelease } from "./kube";
+import { ADDON_NAMESPACES, MANAGED_BY, renderNamespace, renderNetworkPolicies } from "./render/common";
+import { renderUiIngress } from "./render/ingress";
+import {
+  ETCD_CLIENT_SECRET,
+  GRAFANA_ADMIN_SECRET,
+  GRAFANA_SERVICE,
+  renderMonitoringReleases,
+} from "./render/monitoring";
+import { monitoringPeers } from "./render/policies";
+
+/** Arguments of {@link Monitoring}. */
+export interface MonitoringArgs {
+  /** The validated stack config: `addons.monitoring`, `mirrors.*`, etcd and master hosts. */
+  readonly spec: PlatformSpec;
+  /** Provider for the cluster. */
+  readonly provider: k8s.Provider;
+  /** Client certificate Prometheus presents to etcd (key is a secret). */
+  readonly etcdClient: KeyPair;
+  /** The etcd CA, to verify the members' serving certificates. */
+  readonly etcdCa: TrustAnchor;
+  /** What must exist first: the pod network and DNS (and the ingress controller for grafanaHost). */
+  readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
+}
+
+/** Metrics for `kubectl top`/HPA, and Prometheus + Grafana. */
+export class Monitoring extends pulumi.ComponentResource {
+  readonly namespace = ADDON_NAMESPACES.monitoring;
+  /** Grafana's admin password (secret). */
+  readonly grafanaAdminPassword: pulumi.Output<string>;
+
+  constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("k8s-platform:addons:Monitoring", name, {}, opts);
+    const { spec, provider } = args;
+    const child = { parent: this, provider };
+    const ns = createObject(name, renderNamespace(this.namespace, "privileged"), {
+      ...child,
+      dependsOn: args.dependsOn,
+    });
+    const policies = createObjects(name, renderNetworkPolicies(this.namespace, monitoringPeers(spec)), {
+      ...child,
+      dependsOn: [ns],
+    });
+
+    const etcdSecret = new k8s.core.v1.Secret(
+      `${name}-etcd-client-cert`,
+      {
+        metadata: { name: ETCD_CLIENT_SECRET, namespace: this.namespace, labels: { ...MANAGED_BY } },
+        type: "Opaque",
+        stringData: pulumi.secret({
+          "ca.crt": args.etcdCa.certPem,
+          "client.crt": args.etcdClient.certPem,
+          "client.key": args.etcdClient.keyPem,
+        }),
+      },
+      { ...child, dependsOn: [ns] },
+    );
+    const password = new random.RandomPassword(
+      `${name}-grafana-admin`,
+      { length: 24, special: false },
+      { parent: this },
+    );
+    this.grafanaAdminPassword = pulumi.secret(password.result);
+    const grafanaSecret = new k8s.core.v1.Secret(
+      `${name}-grafana-admin`,
+      {
+        metadata: { name: GRAFANA_ADMIN_SECRET, namespace: this.namespace, labels: { ...MANAGED_BY } },
+        type: "Opaque",
+        stringData: pulumi.secret({ "admin-user": "admin", "admin-password": password.result }),
+      },
+      { ...child, dependsOn: [ns] },
+    );
+
+    const releases = renderMonitoringReleases(spec).map((r) =>
+      helmRelease(`${name}-${r.name}`, r, { ...child, dependsOn: [ns, etcdSecret, grafanaSecret, ...policies] }),
+    );
+    const host = spec.addons.monitoring.grafanaHost;
+    if (host)
+      createObject(name, renderUiIngress(spec, this.namespace, "grafana", host, GRAFANA_SERVICE, 80), {
+        ...child,
+        dependsOn: releases,
+      });
+    this.registerOutputs({ namespace: this.namespace, grafanaAdminPassword: this.grafanaAdminPassword });
+  }
+}

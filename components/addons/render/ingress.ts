@@ -1,0 +1,197 @@
+/**
+ * The ingress controller: traefik (default) or ingress-nginx from the chart mirror, with
+ * >= 2 replicas on the edge nodes, exposed on their host network or through a
+ * NodePort/LoadBalancer Service, and the source's two modes: http (Ingress objects) and
+ * tcp (`addons.ingress.tcp`: external port -> `namespace/service:port`).
+ *
+ * Why traefik by default: ingress-nginx was retired upstream in March 2026 (no releases
+ * or security fixes since), and the source design already names traefik as an option.
+ */
+import type { PlatformSpec } from "../../../stacks/spec";
+import { ADDON_NAMESPACES, MANAGED_BY, release, type KubeObject, type ReleaseSpec } from "./common";
+import { mirrorRegistryPrefix, splitImage } from "./images";
+
+type Controller = PlatformSpec["addons"]["ingress"]["controller"];
+
+/** IngressClass name each controller registers (the default class of the cluster). */
+export function ingressClassName(controller: Controller): string {
+  return controller === "traefik" ? "traefik" : "nginx";
+}
+
+/** One TCP service of the source's tcp mode. */
+export interface TcpRoute {
+  readonly port: number;
+  readonly namespace: string;
+  readonly service: string;
+  readonly servicePort: number;
+}
+
+/** Parses `addons.ingress.tcp`, sorted by port (stable names and value order). */
+export function tcpRoutes(spec: PlatformSpec): TcpRoute[] {
+  return Object.entries(spec.addons.ingress.tcp)
+    .map(([port, target]) => {
+      const [namespace, rest] = target.split("/");
+      const [service, servicePort] = rest.split(":");
+      return { port: Number(port), namespace, service, servicePort: Number(servicePort) };
+    })
+    .sort((a, b) => a.port - b.port);
+}
+
+const RESOURCES = { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } };
+
+/** Pods of one controller never share a node (host ports would clash). */
+const antiAffinity = (labels: Record<string, string>) => ({
+  podAntiAffinity: {
+    requiredDuringSchedulingIgnoredDuringExecution: [
+      { labelSelector: { matchLabels: labels }, topologyKey: "kubernetes.io/hostname" },
+    ],
+  },
+});
+
+/** The controller's replica count: at least 2, whatever the config says. */
+export function ingressReplicas(spec: PlatformSpec): number {
+  return Math.max(2, spec.addons.ingress.replicas);
+}
+
+/** Values of the traefik chart. */
+export function renderTraefikValues(spec: PlatformSpec): Record<string, unknown> {
+  const ing = spec.addons.ingress;
+  const hostNetwork = ing.exposure === "hostNetwork";
+  const ports: Record<string, unknown> = {
+    // On the host network the entrypoints listen on 80/443 directly.
+    web: { port: hostNetwork ? 80 : 8000, exposedPort: 80, expose: { default: true }, protocol: "TCP" },
+    websecure: { port: hostNetwork ? 443 : 8443, exposedPort: 443, expose: { default: true }, protocol: "TCP" },
+  };
+  for (const route of tcpRoutes(spec)) {
+    ports[`tcp-${route.port}`] = {
+      port: route.port,
+      exposedPort: route.port,
+      expose: { default: true },
+      protocol: "TCP",
+    };
+  }
+  const selectorLabels = { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": "traefik-traefik" };
+  return {
+    image: splitImage(spec.mirrors.images, "library/traefik"),
+    deployment: { kind: "Deployment", replicas: ingressReplicas(spec) },
+    podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+    ingressClass: { enabled: true, isDefaultClass: true, name: ingressClassName("traefik") },
+    providers: {
+      // IngressRouteTCP objects live in the traefik namespace and point at project Services.
+      kubernetesCRD: { enabled: true, allowCrossNamespace: true },
+      kubernetesIngress: { enabled: true, publishedService: { enabled: !hostNetwork } },
+    },
+    nodeSelector: ing.nodeSelector,
+    affinity: antiAffinity(selectorLabels),
+    hostNetwork,
+    ports,
+    service: { enabled: !hostNetwork, type: hostNetwork ? "ClusterIP" : ing.exposure },
+    // A host port is held by the old pod until it stops: replace pods one at a time, no surge.
+    updateStrategy: {
+      type: "RollingUpdate",
+      rollingUpdate: hostNetwork ? { maxUnavailable: 1, maxSurge: 0 } : { maxUnavailable: 0, maxSurge: 1 },
+    },
+    resources: RESOURCES,
+    ...(hostNetwork
+      ? {
+          // Binding 80/443 needs NET_BIND_SERVICE, effective only for root; everything else stays dropped.
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] },
+            readOnlyRootFilesystem: true,
+          },
+          podSecurityContext: { runAsGroup: 0, runAsNonRoot: false, runAsUser: 0 },
+        }
+      : {}),
+    global: { checkNewVersion: false, sendAnonymousUsage: false },
+  };
+}
+
+/** IngressRouteTCP per TCP service (traefik's tcp mode). */
+export function renderTraefikTcpRoutes(spec: PlatformSpec): KubeObject[] {
+  return tcpRoutes(spec).map((route) => ({
+    apiVersion: "traefik.io/v1alpha1",
+    kind: "IngressRouteTCP",
+    metadata: { name: `tcp-${route.port}`, namespace: ADDON_NAMESPACES.ingress("traefik"), labels: { ...MANAGED_BY } },
+    spec: {
+      entryPoints: [`tcp-${route.port}`],
+      routes: [
+        {
+          match: "HostSNI(`*`)",
+          services: [{ name: route.service, namespace: route.namespace, port: route.servicePort }],
+        },
+      ],
+    },
+  }));
+}
+
+/** Values of the ingress-nginx chart (retired upstream; kept selectable for existing sites). */
+export function renderIngressNginxValues(spec: PlatformSpec): Record<string, unknown> {
+  const ing = spec.addons.ingress;
+  const hostNetwork = ing.exposure === "hostNetwork";
+  const registry = mirrorRegistryPrefix(spec.mirrors.images);
+  const selectorLabels = {
+    "app.kubernetes.io/name": "ingress-nginx",
+    "app.kubernetes.io/instance": "ingress-nginx",
+    "app.kubernetes.io/component": "controller",
+  };
+  return {
+    controller: {
+      // Upstream digests pin upstream manifests; the mirror may re-push, so pull by tag.
+      image: { registry, image: "ingress-nginx/controller", digest: "", digestChroot: "" },
+      kind: "Deployment",
+      replicaCount: ingressReplicas(spec),
+      minAvailable: 1,
+      hostNetwork,
+      dnsPolicy: hostNetwork ? "ClusterFirstWithHostNet" : "ClusterFirst",
+      nodeSelector: { "kubernetes.io/os": "linux", ...ing.nodeSelector },
+      affinity: antiAffinity(selectorLabels),
+      updateStrategy: hostNetwork ? { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } } : {},
+      ingressClassResource: { name: ingressClassName("ingress-nginx"), enabled: true, default: true },
+      service: { enabled: !hostNetwork, type: hostNetwork ? "ClusterIP" : ing.exposure },
+      admissionWebhooks: { patch: { image: { registry, image: "ingress-nginx/kube-webhook-certgen", digest: "" } } },
+      resources: RESOURCES,
+    },
+    defaultBackend: { enabled: false },
+    tcp: Object.fromEntries(
+      tcpRoutes(spec).map((r) => [String(r.port), `${r.namespace}/${r.service}:${r.servicePort}`]),
+    ),
+  };
+}
+
+/** The controller's Helm release. */
+export function renderIngressRelease(spec: PlatformSpec): ReleaseSpec {
+  const controller = spec.addons.ingress.controller;
+  const ns = ADDON_NAMESPACES.ingress(controller);
+  const version = spec.addons.chartVersions[controller];
+  return controller === "traefik"
+    ? release(spec.mirrors.charts, "traefik", ns, "traefik", version, renderTraefikValues(spec))
+    : release(spec.mirrors.charts, "ingress-nginx", ns, "ingress-nginx", version, renderIngressNginxValues(spec));
+}
+
+/** An Ingress publishing an add-on UI (Grafana, Dashboards) through the controller. */
+export function renderUiIngress(
+  spec: PlatformSpec,
+  namespace: string,
+  name: string,
+  host: string,
+  service: string,
+  port: number,
+): KubeObject {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "Ingress",
+    metadata: { name, namespace, labels: { ...MANAGED_BY } },
+    spec: {
+      ingressClassName: ingressClassName(spec.addons.ingress.controller),
+      rules: [
+        {
+          host,
+          http: {
+            paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: service, port: { number: port } } } }],
+          },
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Calico: the tigera-operator chart (from the chart mirror, version = versions.calico)
+ * whose Installation runs Calico with the Kubernetes datastore and the pod IP pool in the
+ * configured encapsulation; then the BGP topology (full mesh, or route reflectors chosen
+ * by `selectRouteReflectors`), top-of-rack peers, and Felix settings for kube-proxy IPVS.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformSpec } from "../../stacks/spec";
+import { createObject, createObjects, helmRelease } from "../addons/kube";
+import { release, renderNamespace } from "../addons/render/common";
+import {
+  renderBgpConfiguration,
+  renderBgpPeers,
+  renderFelixConfiguration,
+  renderTigeraOperatorValues,
+  routeReflectorNodeMetadata,
+  selectRouteReflectors,
+  type BgpTopology,
+} from "./render";
+
+/** Namespace of the operator (Calico itself runs in `calico-system`, made by the operator). */
+export const TIGERA_NAMESPACE = "tigera-operator";
+
+/** Arguments of {@link Calico}. */
+export interface CalicoArgs {
+  /** The validated stack config: `network.*`, `versions.calico`, `mirrors.*`, `topology.nodes`. */
+  readonly spec: PlatformSpec;
+  /** Provider for the cluster (built from the admin kubeconfig). */
+  readonly provider: k8s.Provider;
+  /**
+   * What must exist first: the apiserver reachable and, for route reflectors, the nodes
+   * registered (their Node objects are labelled). Typically the control plane and workers.
+   */
+  readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
+}
+
+/** Calico networking and network policy for the cluster. */
+export class Calico extends pulumi.ComponentResource {
+  /** The chosen BGP topology. */
+  readonly topology: BgpTopology;
+  /** The tigera-operator release: in-cluster add-ons wait on it (pods need the CNI). */
+  readonly release: k8s.helm.v3.Release;
+  /** Everything the cluster network is ready after (the release and the BGP/Felix objects). */
+  readonly ready: pulumi.Resource[];
+
+  constructor(name: string, args: CalicoArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("k8s-platform:network:Calico", name, {}, opts);
+    const { spec, provider } = args;
+    const topology = selectRouteReflectors(spec);
+    this.topology = topology;
+    const child = { parent: this, provider };
+
+    const namespace = createObject(name, renderNamespace(TIGERA_NAMESPACE, "privileged"), {
+      ...child,
+      dependsOn: args.dependsOn,
+    });
+    const chart = release(
+      spec.mirrors.charts,
+      "calico",
+      TIGERA_NAMESPACE,
+      "tigera-operator",
+      `v${spec.versions.calico}`,
+      renderTigeraOperatorValues(spec),
+    );
+    this.release = helmRelease(`${name}-tigera-operator`, chart, { ...child, dependsOn: [namespace] });
+
+    // calico-node creates the `default` singletons itself at start-up when they are missing,
+    // so the platform patches them (server-side apply) instead of owning their creation.
+    const felix = renderFelixConfiguration(spec);
+    const felixPatch = new k8s.apiextensions.CustomResourcePatch(
+      `${name}-felix-default`,
+      { ...felix },
+      { ...child, dependsOn: [this.release] },
+    );
+
+    const reflectorNodes = topology.reflectors.map((node) => {
+      const meta = routeReflectorNodeMetadata();
+      return new k8s.core.v1.NodePatch(
+        `${name}-route-reflector-${node}`,
+        { metadata: { name: node, ...meta } },
+        { ...child, dependsOn: [this.release] },
+      );
+    });
+    const peers = createObjects(name, renderBgpPeers(spec, topology), { ...child, dependsOn: [this.release] });
+
+    // The mesh goes off only once reflectors and peers exist, so routes never disappear.
+    const bgp = renderBgpConfiguration(spec, topology);
+    const bgpPatch = new k8s.apiextensions.CustomResourcePatch(
+      `${name}-bgp-default`,
+      { ...bgp },
+      { ...child, dependsOn: [this.release, ...reflectorNodes, ...peers] },
+    );
+
+    this.ready = [this.release, felixPatch, bgpPatch, ...peers];
+    this.registerOutputs({ fullMesh: topology.fullMesh, routeReflectors: topology.reflectors });
+  }
+}
