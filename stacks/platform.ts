@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EtcdCluster } from "../components/etcd";
 import { Host, type HostRef } from "../components/host";
 import { Pki } from "../components/pki";
+import { Registry } from "../components/registry";
 import type { PlatformSpec, Role } from "./spec";
 
 /** Arguments of the Platform. */
@@ -53,12 +54,17 @@ export class Platform extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // --- registry: Harbor active/standby on the registry hosts; none -> the external registry
+    const registryHosts = refs("registry");
+    const registry = registryHosts.length > 0 ? new Registry("registry", { spec, hosts: registryHosts, ca: pki.clusterCaSigner }, { parent: this }) : undefined;
+
     this.outputs = {
       apiserverEndpoint: spec.endpoints.apiserver,
       adminKubeconfig: pki.adminKubeconfig,
       clusterCaCertPem: pki.clusterCa.certPem,
       etcdClientUrls: etcd.clientUrls,
       nodes: spec.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles })),
+      ...(registry ? { registry: { server: registry.server, vip: registry.vip ?? null }, registryAdminPassword: registry.adminPassword } : {}),
     };
     this.registerOutputs(this.outputs);
   }
