@@ -20,7 +20,8 @@ export interface AccessRequest {
 
 const matchesVerb = (rule: PolicyRule, verb: string) => rule.verbs.includes("*") || rule.verbs.includes(verb);
 
-const matchesGroup = (rule: PolicyRule, group: string) => rule.apiGroups.includes("*") || rule.apiGroups.includes(group);
+const matchesGroup = (rule: PolicyRule, group: string) =>
+  rule.apiGroups.includes("*") || rule.apiGroups.includes(group);
 
 function matchesResource(rule: PolicyRule, combined: string): boolean {
   const [resource, subresource] = combined.split("/", 2);
@@ -32,11 +33,17 @@ function matchesResource(rule: PolicyRule, combined: string): boolean {
 }
 
 const matchesName = (rule: PolicyRule, name: string | undefined) =>
-  rule.resourceNames === undefined || rule.resourceNames.length === 0 || (name !== undefined && rule.resourceNames.includes(name));
+  rule.resourceNames === undefined ||
+  rule.resourceNames.length === 0 ||
+  (name !== undefined && rule.resourceNames.includes(name));
 
 /** True when `rules` allow `request`. */
 export function allows(rules: readonly PolicyRule[], request: AccessRequest): boolean {
   return rules.some(
-    (rule) => matchesVerb(rule, request.verb) && matchesGroup(rule, request.apiGroup) && matchesResource(rule, request.resource) && matchesName(rule, request.name),
+    (rule) =>
+      matchesVerb(rule, request.verb) &&
+      matchesGroup(rule, request.apiGroup) &&
+      matchesResource(rule, request.resource) &&
+      matchesName(rule, request.name),
   );
 }

@@ -58,7 +58,9 @@ export class Project extends pulumi.ComponentResource {
     super("k8s-platform:project:Project", name, {}, opts);
     const { project, facts, provider } = args;
     if (project.name !== name) {
-      throw new Error(`Project "${name}": the resource name must equal projects[].name ("${project.name}") so names stay stable`);
+      throw new Error(
+        `Project "${name}": the resource name must equal projects[].name ("${project.name}") so names stay stable`,
+      );
     }
     const p = project.name;
 
@@ -74,9 +76,14 @@ export class Project extends pulumi.ComponentResource {
     new k8s.core.v1.ResourceQuota(`${p}-quota`, renderResourceQuota(project), inNamespace);
     new k8s.core.v1.LimitRange(`${p}-limits`, renderLimitRange(project), inNamespace);
 
-    const roles = renderRoles(project).map((role) => new k8s.rbac.v1.Role(`${p}-${role.metadata.name}`, role, inNamespace));
+    const roles = renderRoles(project).map(
+      (role) => new k8s.rbac.v1.Role(`${p}-${role.metadata.name}`, role, inNamespace),
+    );
     for (const binding of renderRoleBindings(project)) {
-      new k8s.rbac.v1.RoleBinding(`${p}-${binding.metadata.name}`, binding, { ...inNamespace, dependsOn: [namespace, ...roles] });
+      new k8s.rbac.v1.RoleBinding(`${p}-${binding.metadata.name}`, binding, {
+        ...inNamespace,
+        dependsOn: [namespace, ...roles],
+      });
     }
 
     for (const policy of renderNetworkPolicies(project, facts)) {
@@ -102,18 +109,29 @@ export class Project extends pulumi.ComponentResource {
     }
     // The `default` ServiceAccount is created by the controller manager with the
     // namespace, so it is patched (server-side apply) rather than created.
-    new k8s.core.v1.ServiceAccountPatch(`${p}-default-serviceaccount`, defaultSa, { ...inNamespace, dependsOn: saDependsOn });
+    new k8s.core.v1.ServiceAccountPatch(`${p}-default-serviceaccount`, defaultSa, {
+      ...inNamespace,
+      dependsOn: saDependsOn,
+    });
 
     if (project.accessKey) {
       const key = renderAccessKey(project);
       const sa = new k8s.core.v1.ServiceAccount(`${p}-access-key`, key.serviceAccount, inNamespace);
       const role = new k8s.rbac.v1.Role(`${p}-access-key`, key.role, inNamespace);
-      new k8s.rbac.v1.RoleBinding(`${p}-access-key`, key.roleBinding, { ...inNamespace, dependsOn: [namespace, sa, role] });
+      new k8s.rbac.v1.RoleBinding(`${p}-access-key`, key.roleBinding, {
+        ...inNamespace,
+        dependsOn: [namespace, sa, role],
+      });
       // The token controller fills `data.token` only once the ServiceAccount exists; the
       // provider waits for it on create.
-      const tokenSecret = new k8s.core.v1.Secret(`${p}-access-key-token`, key.tokenSecret, { ...inNamespace, dependsOn: [namespace, sa] });
+      const tokenSecret = new k8s.core.v1.Secret(`${p}-access-key-token`, key.tokenSecret, {
+        ...inNamespace,
+        dependsOn: [namespace, sa],
+      });
       this.accessKeyToken = pulumi.secret(
-        tokenSecret.data.apply((data) => (data?.token !== undefined ? Buffer.from(data.token, "base64").toString("utf8") : "")),
+        tokenSecret.data.apply((data) =>
+          data?.token !== undefined ? Buffer.from(data.token, "base64").toString("utf8") : "",
+        ),
       );
     }
 

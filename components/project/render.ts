@@ -136,7 +136,12 @@ export function renderLimitRange(project: ProjectConfig): LimitRange {
   if (l.maxCpu !== undefined) max.cpu = l.maxCpu;
   if (l.maxMemory !== undefined) max.memory = l.maxMemory;
   if (Object.keys(max).length > 0) container.max = max;
-  return { apiVersion: "v1", kind: "LimitRange", metadata: meta(project, "project-limits"), spec: { limits: [container] } };
+  return {
+    apiVersion: "v1",
+    kind: "LimitRange",
+    metadata: meta(project, "project-limits"),
+    spec: { limits: [container] },
+  };
 }
 
 /** A problem in one project's config the API server would reject at apply time. */
@@ -156,7 +161,10 @@ export function projectProblems(project: ProjectConfig, index: number): ProjectP
   const l = project.limits;
   const le = (small: string, smallKey: string, big: string | undefined, bigKey: string) => {
     if (big !== undefined && quantityValue(small) > quantityValue(big)) {
-      out.push({ path: at(smallKey), message: `${small} exceeds ${bigKey} (${big}); the API server rejects such a LimitRange` });
+      out.push({
+        path: at(smallKey),
+        message: `${small} exceeds ${bigKey} (${big}); the API server rejects such a LimitRange`,
+      });
     }
   };
   le(l.defaultRequestCpu, "limits.defaultRequestCpu", l.defaultCpu, "limits.defaultCpu");

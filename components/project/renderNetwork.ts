@@ -15,7 +15,9 @@ import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyRule } from "./type
 
 const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
-const namespacePeer = (name: string): NetworkPolicyPeer => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: name } } });
+const namespacePeer = (name: string): NetworkPolicyPeer => ({
+  namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: name } },
+});
 
 function policy(
   project: ProjectConfig,
@@ -38,30 +40,56 @@ export function renderNetworkPolicies(project: ProjectConfig, facts: ProjectFact
     { protocol: "TCP" as const, port: 53 },
   ];
   const dnsPeers: NetworkPolicyPeer[] = [
-    { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: facts.dns.namespace } }, podSelector: { matchLabels: { ...facts.dns.podLabels } } },
+    {
+      namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: facts.dns.namespace } },
+      podSelector: { matchLabels: { ...facts.dns.podLabels } },
+    },
   ];
   if (facts.nodeLocalDnsIp !== undefined) dnsPeers.push({ ipBlock: { cidr: `${facts.nodeLocalDnsIp}/32` } });
 
   const policies: NetworkPolicy[] = [
     policy(project, "default-deny", {}, ["Ingress", "Egress"]),
-    policy(project, "allow-same-namespace", { ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }] }, ["Ingress", "Egress"]),
+    policy(
+      project,
+      "allow-same-namespace",
+      { ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }] },
+      ["Ingress", "Egress"],
+    ),
     policy(
       project,
       "allow-from-ingress",
-      { ingress: [{ from: [namespacePeer(facts.ingressNamespace), ...facts.ingressHostCidrs.map((cidr) => ({ ipBlock: { cidr } }))] }] },
+      {
+        ingress: [
+          {
+            from: [
+              namespacePeer(facts.ingressNamespace),
+              ...facts.ingressHostCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+            ],
+          },
+        ],
+      },
       ["Ingress"],
     ),
-    policy(project, "allow-from-monitoring", { ingress: [{ from: [namespacePeer(facts.monitoringNamespace)] }] }, ["Ingress"]),
+    policy(project, "allow-from-monitoring", { ingress: [{ from: [namespacePeer(facts.monitoringNamespace)] }] }, [
+      "Ingress",
+    ]),
     policy(project, "allow-dns", { egress: [{ to: dnsPeers, ports: dnsPorts }] }, ["Egress"]),
   ];
   if (project.accessKey) {
     // The access key's SDK calls the apiserver; after kube-proxy's DNAT the policy sees
     // the masters' addresses, so each endpoint is listed with its own port.
-    const egress = facts.apiserver.map(({ cidr, port }) => ({ to: [{ ipBlock: { cidr } }], ports: [{ protocol: "TCP" as const, port }] }));
+    const egress = facts.apiserver.map(({ cidr, port }) => ({
+      to: [{ ipBlock: { cidr } }],
+      ports: [{ protocol: "TCP" as const, port }],
+    }));
     policies.push(policy(project, "allow-apiserver", { egress }, ["Egress"]));
   }
   if (project.egress.length > 0) {
-    policies.push(policy(project, "allow-egress", { egress: [{ to: project.egress.map((cidr) => ({ ipBlock: { cidr } })) }] }, ["Egress"]));
+    policies.push(
+      policy(project, "allow-egress", { egress: [{ to: project.egress.map((cidr) => ({ ipBlock: { cidr } })) }] }, [
+        "Egress",
+      ]),
+    );
   }
   return policies;
 }

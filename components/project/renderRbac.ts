@@ -127,7 +127,10 @@ export function renderRoleBindings(project: ProjectConfig): RoleBinding[] {
 }
 
 /** The access key's rules: find pods and exec into them, in its own namespace only. */
-export const ACCESS_KEY_RULES: readonly PolicyRule[] = [rule([""], ["pods"], ["get", "list"]), rule([""], ["pods/exec"], STREAM)];
+export const ACCESS_KEY_RULES: readonly PolicyRule[] = [
+  rule([""], ["pods"], ["get", "list"]),
+  rule([""], ["pods/exec"], STREAM),
+];
 
 /** The objects of a project access key: ServiceAccount, Role, RoleBinding, token Secret. */
 export interface AccessKeyObjects {
@@ -151,7 +154,12 @@ export function renderAccessKey(project: ProjectConfig): AccessKeyObjects {
       metadata: meta(project, ACCESS_KEY_NAME),
       automountServiceAccountToken: false,
     },
-    role: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: meta(project, ACCESS_KEY_NAME), rules: [...ACCESS_KEY_RULES] },
+    role: {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: meta(project, ACCESS_KEY_NAME),
+      rules: [...ACCESS_KEY_RULES],
+    },
     roleBinding: {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "RoleBinding",

@@ -8,10 +8,20 @@ import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { Role, RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { loadOrThrow } from "../../stacks/load";
 import type { PlatformSpec, ProjectConfig } from "../../stacks/spec";
-import { projectFacts, renderLimitRange, renderNamespace, renderResourceQuota, type ProjectFacts } from "../../components/project/render";
+import {
+  projectFacts,
+  renderLimitRange,
+  renderNamespace,
+  renderResourceQuota,
+  type ProjectFacts,
+} from "../../components/project/render";
 import { renderNetworkPolicies } from "../../components/project/renderNetwork";
 import { renderAccessKey, renderRoleBindings, renderRoles } from "../../components/project/renderRbac";
-import { renderDefaultServiceAccount, renderDockerConfigJson, renderPullSecret } from "../../components/project/renderRegistry";
+import {
+  renderDefaultServiceAccount,
+  renderDockerConfigJson,
+  renderPullSecret,
+} from "../../components/project/renderRegistry";
 import { prodConfig } from "../support/config";
 
 /** The prod stack, validated. */
@@ -23,7 +33,12 @@ export function prodSpec(): PlatformSpec {
 export interface PlainObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+  };
 }
 
 /** Every object the renderers produce for one project (pull secret with a fake password). */
@@ -88,7 +103,10 @@ export function objectProblems(obj: PlainObject): string[] {
   }
   const nameRule = obj.kind === "Namespace" ? DNS1123_LABEL : DNS1123_SUBDOMAIN;
   if (!nameRule.test(obj.metadata.name)) out.push(`${obj.kind} name ${obj.metadata.name} is not valid`);
-  if (obj.kind !== "Namespace" && (obj.metadata.namespace === undefined || !DNS1123_LABEL.test(obj.metadata.namespace))) {
+  if (
+    obj.kind !== "Namespace" &&
+    (obj.metadata.namespace === undefined || !DNS1123_LABEL.test(obj.metadata.namespace))
+  ) {
     out.push(`${obj.kind}/${obj.metadata.name} has no valid namespace`);
   }
   for (const [k, v] of Object.entries(obj.metadata.labels ?? {})) {

@@ -1,11 +1,22 @@
 import { strict as assert } from "node:assert";
 import { allows, type AccessRequest } from "../../components/project/authorize";
 import { PROJECT_ROLES, type ProjectRole } from "../../components/project/names";
-import { ACCESS_KEY_RULES, projectRoleRules, renderAccessKey, renderRoleBindings, renderRoles } from "../../components/project/renderRbac";
+import {
+  ACCESS_KEY_RULES,
+  projectRoleRules,
+  renderAccessKey,
+  renderRoleBindings,
+  renderRoles,
+} from "../../components/project/renderRbac";
 import { prodSpec } from "./fixtures";
 
 const NS = "demo";
-const req = (verb: string, resource: string, apiGroup = "", name?: string): AccessRequest => ({ verb, resource, apiGroup, name });
+const req = (verb: string, resource: string, apiGroup = "", name?: string): AccessRequest => ({
+  verb,
+  resource,
+  apiGroup,
+  name,
+});
 
 /** Expected answers per role: [request, admin, lead, member]. */
 const TABLE: readonly [AccessRequest, boolean, boolean, boolean][] = [
@@ -92,7 +103,8 @@ describe("project RBAC", () => {
   it("uses no wildcards, so every permission is written down", () => {
     for (const role of PROJECT_ROLES) {
       for (const rule of projectRoleRules(role, NS)) {
-        for (const field of [rule.verbs, rule.apiGroups, rule.resources]) assert.ok(!field.includes("*"), `${role}: ${JSON.stringify(rule)}`);
+        for (const field of [rule.verbs, rule.apiGroups, rule.resources])
+          assert.ok(!field.includes("*"), `${role}: ${JSON.stringify(rule)}`);
       }
     }
   });
@@ -111,7 +123,14 @@ describe("project RBAC", () => {
     assert.ok(allows(ACCESS_KEY_RULES, req("get", "pods")));
     assert.ok(allows(ACCESS_KEY_RULES, req("list", "pods")));
     assert.ok(allows(ACCESS_KEY_RULES, req("create", "pods/exec")));
-    for (const denied of [req("create", "pods"), req("delete", "pods"), req("get", "secrets"), req("create", "pods/portforward"), req("get", "pods/log"), req("patch", "deployments", "apps")]) {
+    for (const denied of [
+      req("create", "pods"),
+      req("delete", "pods"),
+      req("get", "secrets"),
+      req("create", "pods/portforward"),
+      req("get", "pods/log"),
+      req("patch", "deployments", "apps"),
+    ]) {
       assert.equal(allows(ACCESS_KEY_RULES, denied), false, JSON.stringify(denied));
     }
   });

@@ -1,10 +1,20 @@
 import { strict as assert } from "node:assert";
 import { projectSchema, type ProjectConfig } from "../../stacks/schema";
 import { bindingName, sanitizeName } from "../../components/project/names";
-import { projectProblems, renderLimitRange, renderNamespace, renderResourceQuota, type ProjectFacts } from "../../components/project/render";
+import {
+  projectProblems,
+  renderLimitRange,
+  renderNamespace,
+  renderResourceQuota,
+  type ProjectFacts,
+} from "../../components/project/render";
 import { renderNetworkPolicies } from "../../components/project/renderNetwork";
 import { renderAccessKey, renderRoleBindings } from "../../components/project/renderRbac";
-import { renderDefaultServiceAccount, renderDockerConfigJson, renderPullSecret } from "../../components/project/renderRegistry";
+import {
+  renderDefaultServiceAccount,
+  renderDockerConfigJson,
+  renderPullSecret,
+} from "../../components/project/renderRegistry";
 import { objectProblems, prodSpec, projectFacts, renderAll } from "./fixtures";
 
 const project = (raw: Record<string, unknown>): ProjectConfig =>
@@ -26,9 +36,21 @@ describe("project renderers", () => {
     it("a project with every optional key set", () => {
       const p = project({
         name: "full",
-        quota: { cpu: "2", memory: "4Gi", limitsCpu: "4", limitsMemory: "8Gi", storage: "1Ti", nodePorts: 2, loadBalancers: 1, storageClasses: { glusterfs: "500Gi", "fast-ssd": "100Gi" } },
+        quota: {
+          cpu: "2",
+          memory: "4Gi",
+          limitsCpu: "4",
+          limitsMemory: "8Gi",
+          storage: "1Ti",
+          nodePorts: 2,
+          loadBalancers: 1,
+          storageClasses: { glusterfs: "500Gi", "fast-ssd": "100Gi" },
+        },
         limits: { maxCpu: "2", maxMemory: "4Gi" },
-        members: [{ user: "Zhang_San@corp.example", role: "admin" }, { group: "system:authenticated-ish", role: "member" }],
+        members: [
+          { user: "Zhang_San@corp.example", role: "admin" },
+          { group: "system:authenticated-ish", role: "member" },
+        ],
         domains: ["a.example.com", "*.b.example.com"],
         tlsSecret: "wildcard-tls",
         podSecurity: "restricted",
@@ -51,18 +73,25 @@ describe("project renderers", () => {
 
   describe("namespace", () => {
     it("carries the project, managed-by and Pod Security labels, domains and TLS secret", () => {
-      const ns = renderNamespace(project({ podSecurity: "restricted", domains: ["x.example.com", "*.y.example.com"], tlsSecret: "wild" }), facts);
+      const ns = renderNamespace(
+        project({ podSecurity: "restricted", domains: ["x.example.com", "*.y.example.com"], tlsSecret: "wild" }),
+        facts,
+      );
       assert.equal(ns.metadata.name, "demo");
       assert.equal(ns.metadata.labels?.["k8s-platform.io/project"], "demo");
       assert.equal(ns.metadata.labels?.["app.kubernetes.io/managed-by"], "k8s-platform");
-      for (const mode of ["enforce", "audit", "warn"]) assert.equal(ns.metadata.labels?.[`pod-security.kubernetes.io/${mode}`], "restricted");
+      for (const mode of ["enforce", "audit", "warn"])
+        assert.equal(ns.metadata.labels?.[`pod-security.kubernetes.io/${mode}`], "restricted");
       assert.equal(ns.metadata.labels?.["pod-security.kubernetes.io/enforce-version"], "v1.35");
       assert.equal(ns.metadata.annotations?.["k8s-platform.io/ingress-domains"], "x.example.com,*.y.example.com");
       assert.equal(ns.metadata.annotations?.["k8s-platform.io/tls-secret"], "demo/wild");
     });
 
     it("enforces baseline by default", () => {
-      assert.equal(renderNamespace(project({}), facts).metadata.labels?.["pod-security.kubernetes.io/enforce"], "baseline");
+      assert.equal(
+        renderNamespace(project({}), facts).metadata.labels?.["pod-security.kubernetes.io/enforce"],
+        "baseline",
+      );
     });
   });
 
@@ -84,14 +113,19 @@ describe("project renderers", () => {
     });
 
     it("adds per-StorageClass storage and separate limits", () => {
-      const hard = renderResourceQuota(project({ quota: { cpu: "1", memory: "1Gi", limitsCpu: "2", storage: "1Ti", storageClasses: { glusterfs: "800Gi" } } })).spec.hard;
+      const hard = renderResourceQuota(
+        project({
+          quota: { cpu: "1", memory: "1Gi", limitsCpu: "2", storage: "1Ti", storageClasses: { glusterfs: "800Gi" } },
+        }),
+      ).spec.hard;
       assert.equal(hard["glusterfs.storageclass.storage.k8s.io/requests.storage"], "800Gi");
       assert.equal(hard["limits.cpu"], "2");
       assert.equal(hard["limits.memory"], "1Gi");
     });
 
     it("gives containers default requests and limits, and max when configured", () => {
-      const [item] = renderLimitRange(project({ limits: { defaultCpu: "1", maxCpu: "8", maxMemory: "16Gi" } })).spec.limits;
+      const [item] = renderLimitRange(project({ limits: { defaultCpu: "1", maxCpu: "8", maxMemory: "16Gi" } })).spec
+        .limits;
       assert.deepEqual(item, {
         type: "Container",
         default: { cpu: "1", memory: "512Mi" },
@@ -103,8 +137,14 @@ describe("project renderers", () => {
 
     it("reports limit ranges the API server would reject, naming the key", () => {
       assert.deepEqual(projectProblems(project({}), 0), []);
-      const problems = projectProblems(project({ limits: { defaultCpu: "4", maxCpu: "2", defaultRequestMemory: "1Gi", defaultMemory: "512Mi" } }), 3);
-      assert.deepEqual(problems.map((p) => p.path).sort(), ["projects[3].limits.defaultCpu", "projects[3].limits.defaultRequestMemory"]);
+      const problems = projectProblems(
+        project({ limits: { defaultCpu: "4", maxCpu: "2", defaultRequestMemory: "1Gi", defaultMemory: "512Mi" } }),
+        3,
+      );
+      assert.deepEqual(problems.map((p) => p.path).sort(), [
+        "projects[3].limits.defaultCpu",
+        "projects[3].limits.defaultRequestMemory",
+      ]);
     });
   });
 
@@ -112,32 +152,57 @@ describe("project renderers", () => {
     const names = (p: ProjectConfig, f = facts) => renderNetworkPolicies(p, f).map((n) => n.metadata.name);
 
     it("deny by default, then allow same namespace, ingress controller, monitoring and DNS", () => {
-      assert.deepEqual(names(project({})), ["default-deny", "allow-same-namespace", "allow-from-ingress", "allow-from-monitoring", "allow-dns"]);
+      assert.deepEqual(names(project({})), [
+        "default-deny",
+        "allow-same-namespace",
+        "allow-from-ingress",
+        "allow-from-monitoring",
+        "allow-dns",
+      ]);
       const [deny, same, ingress, monitoring, dns] = renderNetworkPolicies(project({}), facts);
       assert.deepEqual(deny.spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
       assert.deepEqual(same.spec.ingress, [{ from: [{ podSelector: {} }] }]);
       assert.deepEqual(same.spec.egress, [{ to: [{ podSelector: {} }] }]);
-      assert.deepEqual(ingress.spec.ingress?.[0].from?.[0], { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } });
-      assert.deepEqual(monitoring.spec.ingress?.[0].from, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }]);
-      assert.deepEqual(dns.spec.egress?.[0].to, [
-        { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } },
+      assert.deepEqual(ingress.spec.ingress?.[0].from?.[0], {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } },
+      });
+      assert.deepEqual(monitoring.spec.ingress?.[0].from, [
+        { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } },
       ]);
-      assert.deepEqual(dns.spec.egress?.[0].ports, [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);
+      assert.deepEqual(dns.spec.egress?.[0].to, [
+        {
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+          podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+        },
+      ]);
+      assert.deepEqual(dns.spec.egress?.[0].ports, [
+        { protocol: "UDP", port: 53 },
+        { protocol: "TCP", port: 53 },
+      ]);
     });
 
     it("allows the host-network ingress controller by its edge nodes' addresses", () => {
       // Prod runs ingress-nginx on the host network of the three edge-labelled workers.
       assert.deepEqual(facts.ingressHostCidrs, ["10.10.2.101/32", "10.10.2.102/32", "10.10.2.103/32"]);
       const ingress = renderNetworkPolicies(project({}), facts)[2];
-      assert.deepEqual(ingress.spec.ingress?.[0].from?.slice(1), facts.ingressHostCidrs.map((cidr) => ({ ipBlock: { cidr } })));
+      assert.deepEqual(
+        ingress.spec.ingress?.[0].from?.slice(1),
+        facts.ingressHostCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+      );
     });
 
     it("opens configured egress CIDRs, the apiserver for an access key, and NodeLocal DNS", () => {
-      const policies = renderNetworkPolicies(project({ egress: ["10.20.0.0/16"], accessKey: true }), { ...facts, nodeLocalDnsIp: "169.254.20.10" });
+      const policies = renderNetworkPolicies(project({ egress: ["10.20.0.0/16"], accessKey: true }), {
+        ...facts,
+        nodeLocalDnsIp: "169.254.20.10",
+      });
       const byName = new Map(policies.map((n) => [n.metadata.name, n]));
       assert.deepEqual(byName.get("allow-egress")?.spec.egress, [{ to: [{ ipBlock: { cidr: "10.20.0.0/16" } }] }]);
       const api = byName.get("allow-apiserver")?.spec.egress ?? [];
-      assert.deepEqual(api.map((r) => `${r.to?.[0].ipBlock?.cidr}:${r.ports?.[0].port}`), ["10.10.1.21/32:6443", "10.10.1.22/32:6443", "10.10.1.20/32:8443", "10.68.0.1/32:443"]);
+      assert.deepEqual(
+        api.map((r) => `${r.to?.[0].ipBlock?.cidr}:${r.ports?.[0].port}`),
+        ["10.10.1.21/32:6443", "10.10.1.22/32:6443", "10.10.1.20/32:8443", "10.68.0.1/32:443"],
+      );
       assert.deepEqual(byName.get("allow-dns")?.spec.egress?.[0].to?.[1], { ipBlock: { cidr: "169.254.20.10/32" } });
       assert.equal(byName.get("allow-apiserver")?.spec.ingress, undefined);
     });
@@ -146,7 +211,9 @@ describe("project renderers", () => {
   describe("registry access", () => {
     it("renders a dockerconfigjson pull secret with base64 user:password auth", () => {
       const json = renderDockerConfigJson("reg.example.internal", "robot$demo", "s3cret");
-      const parsed = JSON.parse(json) as { auths: Record<string, { username: string; password: string; auth: string }> };
+      const parsed = JSON.parse(json) as {
+        auths: Record<string, { username: string; password: string; auth: string }>;
+      };
       assert.equal(Buffer.from(parsed.auths["reg.example.internal"].auth, "base64").toString(), "robot$demo:s3cret");
       const secret = renderPullSecret(project({}), json);
       assert.equal(secret.type, "kubernetes.io/dockerconfigjson");
@@ -164,10 +231,30 @@ describe("project renderers", () => {
 
   describe("names", () => {
     it("binding names come from member names, not list positions", () => {
-      const p = project({ members: [{ user: "zhang.san", role: "admin" }, { group: "search-dev", role: "member" }] });
-      const reordered = project({ members: [{ group: "search-dev", role: "member" }, { user: "zhang.san", role: "admin" }] });
-      assert.deepEqual(renderRoleBindings(p).map((b) => b.metadata.name), ["project-admin-user-zhang.san", "project-member-group-search-dev"]);
-      assert.deepEqual(renderRoleBindings(reordered).map((b) => b.metadata.name).sort(), renderRoleBindings(p).map((b) => b.metadata.name).sort());
+      const p = project({
+        members: [
+          { user: "zhang.san", role: "admin" },
+          { group: "search-dev", role: "member" },
+        ],
+      });
+      const reordered = project({
+        members: [
+          { group: "search-dev", role: "member" },
+          { user: "zhang.san", role: "admin" },
+        ],
+      });
+      assert.deepEqual(
+        renderRoleBindings(p).map((b) => b.metadata.name),
+        ["project-admin-user-zhang.san", "project-member-group-search-dev"],
+      );
+      assert.deepEqual(
+        renderRoleBindings(reordered)
+          .map((b) => b.metadata.name)
+          .sort(),
+        renderRoleBindings(p)
+          .map((b) => b.metadata.name)
+          .sort(),
+      );
     });
 
     it("sanitizes identity names and keeps different identities apart", () => {
@@ -182,7 +269,9 @@ describe("project renderers", () => {
 
     it("access key objects stay in the project namespace", () => {
       const key = renderAccessKey(project({ accessKey: true }));
-      assert.deepEqual(key.roleBinding.subjects, [{ kind: "ServiceAccount", name: "project-access-key", namespace: "demo" }]);
+      assert.deepEqual(key.roleBinding.subjects, [
+        { kind: "ServiceAccount", name: "project-access-key", namespace: "demo" },
+      ]);
       assert.equal(key.tokenSecret.type, "kubernetes.io/service-account-token");
       assert.equal(key.tokenSecret.metadata.annotations?.["kubernetes.io/service-account.name"], "project-access-key");
       assert.equal(key.serviceAccount.automountServiceAccountToken, false);
