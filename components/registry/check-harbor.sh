@@ -8,8 +8,9 @@ set -euo pipefail
 hostname=${1:?usage: check-harbor.sh HOSTNAME [PORT]}
 port=${2:-443}
 ca=${HARBOR_CA:-/etc/harbor/ca.crt}
+address=${HARBOR_CHECK_ADDRESS:-127.0.0.1}
 
-body=$(curl -fsS --max-time 3 --cacert "$ca" --resolve "$hostname:$port:127.0.0.1" \
+body=$(curl -fsS --max-time 3 --cacert "$ca" --resolve "$hostname:$port:$address" \
   "https://$hostname:$port/api/v2.0/health")
 # The overall status is the first key of the document; components follow in a list.
 [ "$(jq -r '.status' <<<"$body")" = healthy ]

@@ -9,6 +9,7 @@ import { renderApiStdin } from "../../components/registry/render";
 import { REPO_ROOT } from "../support/config";
 
 const SCRIPT = join(REPO_ROOT, "components/registry/harbor-api.sh");
+const CHECK = join(REPO_ROOT, "components/registry/check-harbor.sh");
 const ADMIN = "Adm1nStandInPassw0rd";
 
 interface RunResult {
@@ -43,7 +44,7 @@ describe("registry: Harbor API script against a stand-in Harbor on 127.0.4.1", f
     ca = join(dir, "tls.crt");
     execFileSync("openssl", [
       "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-      "-subj", "/CN=harbor-standin", "-addext", "subjectAltName=IP:127.0.4.1",
+      "-subj", "/CN=harbor-standin", "-addext", "subjectAltName=IP:127.0.4.1,DNS:reg.example.internal",
       "-keyout", join(dir, "tls.key"), "-out", ca,
     ], { stdio: "ignore" });
     harbor = new HarborStandIn({ cert: readFileSync(ca, "utf8"), key: readFileSync(join(dir, "tls.key"), "utf8") }, ADMIN);
@@ -175,6 +176,45 @@ describe("registry: Harbor API script against a stand-in Harbor on 127.0.4.1", f
       const run = await runScript("project", env("news-feed"), "");
       assert.notEqual(run.code, 0);
       assert.deepEqual(harbor.calls, []);
+    });
+  });
+
+  describe("keepalived health check", () => {
+    const check = (port: string, ca_: string) =>
+      new Promise<number>((resolve) => {
+        execFile("bash", [CHECK, "reg.example.internal", port], { env: { PATH: process.env.PATH ?? "", HARBOR_CA: ca_, HARBOR_CHECK_ADDRESS: "127.0.4.1" }, timeout: 20_000 }, (err) =>
+          resolve(err ? (typeof err.code === "number" ? err.code : 1) : 0),
+        );
+      });
+    const port = () => new URL(url).port;
+
+    it("passes while Harbor reports healthy, over TLS verified for the registry name", async () => {
+      harbor.health = "healthy";
+      assert.equal(await check(port(), ca), 0);
+      assert.deepEqual(strip(harbor.calls), ["GET /api/v2.0/health"]);
+    });
+
+    it("fails when Harbor reports unhealthy (keepalived then releases the VIP)", async () => {
+      harbor.health = "unhealthy";
+      try {
+        assert.notEqual(await check(port(), ca), 0);
+      } finally {
+        harbor.health = "healthy";
+      }
+    });
+
+    it("fails against a certificate the registry CA did not sign", async () => {
+      const other = join(dir, "other-ca.crt");
+      execFileSync("openssl", [
+        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+        "-subj", "/CN=other-ca", "-keyout", join(dir, "other-ca.key"), "-out", other,
+      ], { stdio: "ignore" });
+      assert.equal(await check(port(), ca), 0, "sanity: the right CA passes");
+      assert.notEqual(await check(port(), other), 0);
+    });
+
+    it("fails when nothing listens", async () => {
+      assert.notEqual(await check("1", ca), 0);
     });
   });
 });

@@ -30,6 +30,8 @@ export interface HarborState {
 export class HarborStandIn {
   readonly calls: RecordedCall[] = [];
   readonly state: HarborState = { registries: [], policies: [], executions: [], projects: [], robots: [] };
+  /** What GET /api/v2.0/health reports (Harbor answers it without credentials). */
+  health: "healthy" | "unhealthy" = "healthy";
   private server?: Server;
   private nextId = 1;
 
@@ -69,6 +71,10 @@ export class HarborStandIn {
       return this.reply(res, 400, { errors: [{ code: "BAD_REQUEST", message: "invalid JSON" }] });
     }
     this.calls.push(body === undefined ? { method, path } : { method, path, body });
+    if (method === "GET" && path === "/api/v2.0/health") {
+      const components = [{ name: "core", status: "healthy" }, { name: "registry", status: this.health }];
+      return this.reply(res, 200, { status: this.health, components });
+    }
     const expected = `Basic ${Buffer.from(`admin:${this.adminPassword}`).toString("base64")}`;
     if (req.headers.authorization !== expected) return this.reply(res, 401, { errors: [{ code: "UNAUTHORIZED" }] });
     const url = new URL(path, "https://stand-in");
