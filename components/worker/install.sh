@@ -10,6 +10,7 @@
 #   COMPONENTS           space separated subset of: containerd runc cni kubelet kube-proxy kubectl
 #   KUBERNETES_VERSION, CONTAINERD_VERSION, RUNC_VERSION, CNI_VERSION (no leading v)
 #   RESTART              true|false
+#   INSTALL_ROOT         optional prefix of every installed path (tests install into a temp dir)
 set -euo pipefail
 
 : "${MIRROR:?}" "${COMPONENTS:?}"
@@ -18,15 +19,18 @@ CONTAINERD_VERSION=${CONTAINERD_VERSION:-}
 RUNC_VERSION=${RUNC_VERSION:-}
 CNI_VERSION=${CNI_VERSION:-}
 RESTART=${RESTART:-false}
+ROOT=${INSTALL_ROOT:-}
 ARCH=amd64
-BIN_DIR=/usr/local/bin
-STATE_DIR=/var/lib/k8s-platform/versions
+BIN_DIR=$ROOT/usr/local/bin
+SBIN_DIR=$ROOT/usr/local/sbin
+CNI_DIR=$ROOT/opt/cni/bin
+STATE_DIR=$ROOT/var/lib/k8s-platform/versions
 
 log() { printf '[node-install %s] %s\n' "$(hostname)" "$*"; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$STATE_DIR" "$BIN_DIR" /usr/local/sbin /opt/cni/bin
+mkdir -p "$STATE_DIR" "$BIN_DIR" "$SBIN_DIR" "$CNI_DIR"
 
 fetch() {
   curl -fsSL --retry 5 --retry-delay 2 --connect-timeout 15 -o "$2" "$1"
@@ -35,7 +39,7 @@ fetch() {
 # expected_sha256 SUMFILE NAME: the digest for NAME; a bare-hex file (dl.k8s.io) holds only it.
 expected_sha256() {
   awk -v name="$2" '
-    NF == 1 && $1 ~ /^[0-9a-f]{64}$/ { bare = $1 }
+    NF == 1 && length($1) == 64 && $1 ~ /^[0-9a-f]+$/ { bare = $1 }
     NF >= 2 && ($2 == name || $2 == "*" name) { print $1; found = 1; exit }
     END { if (!found && bare != "") print bare }
   ' "$1"
@@ -97,12 +101,12 @@ fi
 
 if want runc; then
   need_version runc "$RUNC_VERSION"
-  if ! current runc "$RUNC_VERSION" /usr/local/sbin/runc; then
+  if ! current runc "$RUNC_VERSION" "$SBIN_DIR/runc"; then
     base="$MIRROR/github.com/opencontainers/runc/releases/download/v${RUNC_VERSION}"
     fetch "$base/runc.${ARCH}" "$work/runc.${ARCH}"
     fetch "$base/runc.sha256sum" "$work/runc.sha256sum"
     verify "$work/runc.${ARCH}" "$work/runc.sha256sum" "runc.${ARCH}"
-    place "$work/runc.${ARCH}" /usr/local/sbin/runc
+    place "$work/runc.${ARCH}" "$SBIN_DIR/runc"
     record runc "$RUNC_VERSION"
     log "runc $RUNC_VERSION installed (running containers keep their runc)"
   fi
@@ -110,7 +114,7 @@ fi
 
 if want cni; then
   need_version cni "$CNI_VERSION"
-  if ! current cni "$CNI_VERSION" /opt/cni/bin/loopback; then
+  if ! current cni "$CNI_VERSION" "$CNI_DIR/loopback"; then
     tgz="cni-plugins-linux-${ARCH}-v${CNI_VERSION}.tgz"
     base="$MIRROR/github.com/containernetworking/plugins/releases/download/v${CNI_VERSION}"
     fetch "$base/$tgz" "$work/$tgz"
@@ -118,7 +122,9 @@ if want cni; then
     verify "$work/$tgz" "$work/$tgz.sha256" "$tgz"
     mkdir -p "$work/cni"
     tar -xzf "$work/$tgz" -C "$work/cni"
-    for bin in "$work"/cni/*; do [ -f "$bin" ] && place "$bin" "/opt/cni/bin/$(basename "$bin")"; done
+    for bin in "$work"/cni/*; do
+      if [ -f "$bin" ]; then place "$bin" "$CNI_DIR/$(basename "$bin")"; fi
+    done
     record cni "$CNI_VERSION"
     log "CNI plugins $CNI_VERSION installed"
   fi
