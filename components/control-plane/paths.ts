@@ -18,6 +18,8 @@ export const LB_FILES = {
   keepalivedConfig: "/etc/keepalived/keepalived.conf",
   checkScript: "/etc/keepalived/check-haproxy.sh",
   haproxyStatsSocket: "/var/lib/haproxy/admin.sock",
+  /** The cluster CA, for haproxy to verify the apiservers it health-checks (its own copy: the LB does not wait for the control-plane files). */
+  apiserverCa: "/etc/haproxy/apiserver-ca.crt",
 } as const;
 
 /** Ports the masters listen on. */

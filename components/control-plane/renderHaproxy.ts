@@ -4,7 +4,6 @@
  * /readyz, so a master that is up but not ready (e.g. lost etcd) gets no traffic.
  * https://docs.haproxy.org/2.6/configuration.html
  */
-import { PKI } from "../../lib/paths";
 import type { PlatformSpec } from "../../stacks/spec";
 import { LB_FILES, PORTS } from "./paths";
 
@@ -24,7 +23,13 @@ export interface CheckTiming {
   readonly rise: number;
 }
 
-export const DEFAULT_CHECK_TIMING: CheckTiming = { interMs: 2000, fastinterMs: 500, downinterMs: 5000, fall: 2, rise: 2 };
+export const DEFAULT_CHECK_TIMING: CheckTiming = {
+  interMs: 2000,
+  fastinterMs: 500,
+  downinterMs: 5000,
+  fall: 2,
+  rise: 2,
+};
 
 /** Everything haproxy.cfg is rendered from. */
 export interface HaproxyConfig {
@@ -51,7 +56,7 @@ export function haproxyConfigFor(spec: PlatformSpec, overrides: Partial<HaproxyC
     bindAddress: "*",
     port: spec.apiserver.port,
     backends: spec.topology.masters.map((m) => ({ name: m.name, address: m.address, port: PORTS.apiserver })),
-    caFile: PKI.clusterCaCert,
+    caFile: LB_FILES.apiserverCa,
     monitorAddress: "127.0.0.1",
     monitorPort: PORTS.haproxyMonitor,
     statsSocket: LB_FILES.haproxyStatsSocket,
@@ -106,11 +111,7 @@ export function renderHaproxyConfig(c: HaproxyConfig): string {
     // Healthy only while this haproxy has a ready apiserver to send traffic to.
     "  monitor fail if { nbsrv(k8s-apiserver) lt 1 }",
   ];
-  const frontend = [
-    "frontend k8s-apiserver",
-    `  bind ${c.bindAddress}:${c.port}`,
-    "  default_backend k8s-apiserver",
-  ];
+  const frontend = ["frontend k8s-apiserver", `  bind ${c.bindAddress}:${c.port}`, "  default_backend k8s-apiserver"];
   const backend = [
     "backend k8s-apiserver",
     "  balance leastconn",

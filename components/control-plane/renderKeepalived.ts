@@ -96,7 +96,9 @@ export function renderKeepalivedConfig(c: KeepalivedConfig): string {
     `  virtual_router_id ${c.virtualRouterId}`,
     `  priority ${c.priority}`,
     "  advert_int 1",
-    ...(c.authPass !== undefined ? ["  authentication {", "    auth_type PASS", `    auth_pass ${c.authPass}`, "  }"] : []),
+    ...(c.authPass !== undefined
+      ? ["  authentication {", "    auth_type PASS", `    auth_pass ${c.authPass}`, "  }"]
+      : []),
     ...(c.unicast
       ? [`  unicast_src_ip ${c.unicast.src}`, "  unicast_peer {", ...c.unicast.peers.map((p) => `    ${p}`), "  }"]
       : []),

@@ -18,7 +18,8 @@ export const ANONYMOUS_PATHS = ["/healthz", "/readyz", "/livez"] as const;
  */
 export function renderAuthenticationConfig(kubernetesVersion: string): string {
   const minor = minorOf(kubernetesVersion);
-  if (minor < MIN_KUBERNETES_MINOR) throw new Error(`Kubernetes ${kubernetesVersion} has no configurable anonymous authenticator`);
+  if (minor < MIN_KUBERNETES_MINOR)
+    throw new Error(`Kubernetes ${kubernetesVersion} has no configurable anonymous authenticator`);
   return stringify({
     apiVersion: minor >= 34 ? "apiserver.config.k8s.io/v1" : "apiserver.config.k8s.io/v1beta1",
     kind: "AuthenticationConfiguration",
@@ -43,7 +44,8 @@ export interface EncryptionKey {
 export function renderEncryptionConfig(keys: readonly EncryptionKey[]): string {
   if (keys.length === 0) throw new Error("encryption config needs at least one key");
   for (const key of keys) {
-    if (Buffer.from(key.secretBase64, "base64").length !== 32) throw new Error(`encryption key ${key.name} must be 32 bytes (base64)`);
+    if (Buffer.from(key.secretBase64, "base64").length !== 32)
+      throw new Error(`encryption key ${key.name} must be 32 bytes (base64)`);
   }
   return stringify({
     apiVersion: "apiserver.config.k8s.io/v1",
@@ -51,7 +53,10 @@ export function renderEncryptionConfig(keys: readonly EncryptionKey[]): string {
     resources: [
       {
         resources: ["secrets"],
-        providers: [{ secretbox: { keys: keys.map((k) => ({ name: k.name, secret: k.secretBase64 })) } }, { identity: {} }],
+        providers: [
+          { secretbox: { keys: keys.map((k) => ({ name: k.name, secret: k.secretBase64 })) } },
+          { identity: {} },
+        ],
       },
     ],
   });
@@ -70,12 +75,31 @@ export function renderAuditPolicy(): string {
     omitStages: ["RequestReceived"],
     rules: [
       { level: "None", nonResourceURLs: [...ANONYMOUS_PATHS, "/version"] },
-      { level: "None", users: ["system:kube-proxy"], verbs: ["watch"], resources: [{ group: "", resources: ["endpoints", "services", "services/status"] }] },
-      { level: "None", userGroups: ["system:nodes"], verbs: ["get"], resources: [{ group: "", resources: ["nodes", "nodes/status"] }] },
-      { level: "None", resources: [{ group: "", resources: ["events"] }, { group: "events.k8s.io", resources: ["events"] }] },
+      {
+        level: "None",
+        users: ["system:kube-proxy"],
+        verbs: ["watch"],
+        resources: [{ group: "", resources: ["endpoints", "services", "services/status"] }],
+      },
+      {
+        level: "None",
+        userGroups: ["system:nodes"],
+        verbs: ["get"],
+        resources: [{ group: "", resources: ["nodes", "nodes/status"] }],
+      },
+      {
+        level: "None",
+        resources: [
+          { group: "", resources: ["events"] },
+          { group: "events.k8s.io", resources: ["events"] },
+        ],
+      },
       {
         level: "Metadata",
-        resources: [{ group: "", resources: ["secrets", "configmaps", "serviceaccounts/token"] }, { group: "authentication.k8s.io", resources: ["tokenreviews"] }],
+        resources: [
+          { group: "", resources: ["secrets", "configmaps", "serviceaccounts/token"] },
+          { group: "authentication.k8s.io", resources: ["tokenreviews"] },
+        ],
       },
       { level: "Metadata", verbs: ["get", "list", "watch"] },
       {

@@ -26,7 +26,8 @@ export function flagValue(list: Flags, name: string): string | undefined {
 export function flagArgs(list: Flags): string[] {
   return list.map((f) => {
     if (!/^[a-z0-9-]+$/.test(f.name)) throw new Error(`invalid flag name ${JSON.stringify(f.name)}`);
-    if (/[\s"'\\$`%]/.test(f.value)) throw new Error(`flag --${f.name} has a value systemd would mangle: ${JSON.stringify(f.value)}`);
+    if (/[\s"'\\$`%]/.test(f.value))
+      throw new Error(`flag --${f.name} has a value systemd would mangle: ${JSON.stringify(f.value)}`);
     return `--${f.name}=${f.value}`;
   });
 }

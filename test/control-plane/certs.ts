@@ -36,20 +36,32 @@ async function issueCa(commonName: string): Promise<PemPair & { cert: x509.X509C
     keys,
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+        true,
+      ),
     ],
   });
   return { cert, keys, certPem: cert.toString("pem"), keyPem: await keyPem(keys.privateKey) };
 }
 
-async function issueLeaf(ca: { cert: x509.X509Certificate; keys: CryptoKeyPair }, profile: LeafProfile, serial: string): Promise<PemPair> {
+async function issueLeaf(
+  ca: { cert: x509.X509Certificate; keys: CryptoKeyPair },
+  profile: LeafProfile,
+  serial: string,
+): Promise<PemPair> {
   const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as unknown as CryptoKeyPair;
-  const subject = [`CN=${profile.commonName}`, profile.organization ? `O=${profile.organization}` : undefined].filter(Boolean).join(", ");
+  const subject = [`CN=${profile.commonName}`, profile.organization ? `O=${profile.organization}` : undefined]
+    .filter(Boolean)
+    .join(", ");
   const eku = [
     ...(profile.usages.includes("server_auth") ? [x509.ExtendedKeyUsage.serverAuth] : []),
     ...(profile.usages.includes("client_auth") ? [x509.ExtendedKeyUsage.clientAuth] : []),
   ];
-  const sans = [...profile.dnsNames.map((value) => ({ type: "dns" as const, value })), ...profile.ipAddresses.map((value) => ({ type: "ip" as const, value }))];
+  const sans = [
+    ...profile.dnsNames.map((value) => ({ type: "dns" as const, value })),
+    ...profile.ipAddresses.map((value) => ({ type: "ip" as const, value })),
+  ];
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial,
     subject,
@@ -97,8 +109,15 @@ export async function issueLbTestPki(spec: PlatformSpec): Promise<LbTestPki> {
   const adminKubeconfig = stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: spec.cluster.name, cluster: { server: spec.endpoints.apiserver, "certificate-authority-data": b64(ca.certPem) } }],
-    users: [{ name: "admin", user: { "client-certificate-data": b64(admin.certPem), "client-key-data": b64(admin.keyPem) } }],
+    clusters: [
+      {
+        name: spec.cluster.name,
+        cluster: { server: spec.endpoints.apiserver, "certificate-authority-data": b64(ca.certPem) },
+      },
+    ],
+    users: [
+      { name: "admin", user: { "client-certificate-data": b64(admin.certPem), "client-key-data": b64(admin.keyPem) } },
+    ],
     contexts: [{ name: "admin", context: { cluster: spec.cluster.name, user: "admin" } }],
     "current-context": "admin",
   });

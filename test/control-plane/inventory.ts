@@ -18,7 +18,11 @@ export function loopbackConfig(): Record<string, unknown> {
       { name: "master-2", address: "127.0.0.22", roles: ["master"] },
       { name: "node-1", address: "127.0.0.31", roles: ["worker"] },
     ],
-    mirrors: { binaries: "https://mirror.example.internal/releases", images: "reg.example.internal", charts: "https://mirror.example.internal/charts" },
+    mirrors: {
+      binaries: "https://mirror.example.internal/releases",
+      images: "reg.example.internal",
+      charts: "https://mirror.example.internal/charts",
+    },
     apiserver: { vip: "127.0.0.20", port: 8443, vipPrefix: 24, interface: "lo" },
   };
 }

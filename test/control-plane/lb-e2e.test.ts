@@ -54,7 +54,13 @@ class StandInApiserver {
     pki: LbTestPki,
   ) {
     this.server = https.createServer(
-      { cert: pki.apiserver.certPem, key: pki.apiserver.keyPem, ca: [pki.caPem], requestCert: true, rejectUnauthorized: false },
+      {
+        cert: pki.apiserver.certPem,
+        key: pki.apiserver.keyPem,
+        ca: [pki.caPem],
+        requestCert: true,
+        rejectUnauthorized: false,
+      },
       (req, res) => {
         this.served += 1;
         const path = (req.url ?? "/").split("?")[0];
@@ -63,7 +69,9 @@ class StandInApiserver {
           res.writeHead(200, { "content-type": "text/plain" }).end("ok");
         } else if (tls.authorized) {
           const subject = tls.getPeerCertificate().subject;
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ server: this.name, user: subject.CN, group: subject.O }));
+          res
+            .writeHead(200, { "content-type": "application/json" })
+            .end(JSON.stringify({ server: this.name, user: subject.CN, group: subject.O }));
         } else {
           res.writeHead(401).end();
         }
@@ -96,7 +104,17 @@ interface Reply {
 function get(url: URL, tls: { ca: string; cert?: string; key?: string }, path: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = https.request(
-      { host: url.hostname, port: url.port, path, method: "GET", ca: tls.ca, cert: tls.cert, key: tls.key, agent: false, timeout: 3000 },
+      {
+        host: url.hostname,
+        port: url.port,
+        path,
+        method: "GET",
+        ca: tls.ca,
+        cert: tls.cert,
+        key: tls.key,
+        agent: false,
+        timeout: 3000,
+      },
       (res) => {
         let body = "";
         res.on("data", (chunk: Buffer) => (body += chunk.toString()));
@@ -121,7 +139,8 @@ function serverStates(socketPath: string): Promise<Map<string, string>> {
       const states = new Map<string, string>();
       for (const line of out.split("\n")) {
         const cols = line.split(",");
-        if (cols[0] === "k8s-apiserver" && cols[1] !== "FRONTEND" && cols[1] !== "BACKEND" && cols.length > 17) states.set(cols[1], cols[17]);
+        if (cols[0] === "k8s-apiserver" && cols[1] !== "FRONTEND" && cols[1] !== "BACKEND" && cols.length > 17)
+          states.set(cols[1], cols[17]);
       }
       resolve(states);
     });
@@ -216,7 +235,10 @@ describe("apiserver load balancer end to end (real haproxy, loopback)", function
   });
 
   it("a client trusting another CA, or without a client cert, is refused", async () => {
-    await assert.rejects(get(kube.server, { ca: pki.foreignCaPem }, "/readyz"), /self.signed|unable to verify|certificate/i);
+    await assert.rejects(
+      get(kube.server, { ca: pki.foreignCaPem }, "/readyz"),
+      /self.signed|unable to verify|certificate/i,
+    );
     const anonymous = await get(kube.server, { ca: kube.ca }, "/api");
     assert.equal(anonymous.status, 401);
   });
@@ -230,7 +252,11 @@ describe("apiserver load balancer end to end (real haproxy, loopback)", function
     const victim = apiservers[1];
     const stoppedAt = Date.now();
     await victim.stop();
-    const detectMs = await waitFor(`${victim.name} DOWN`, 15_000, async () => (await serverStates(socket())).get(victim.name) === "DOWN");
+    const detectMs = await waitFor(
+      `${victim.name} DOWN`,
+      15_000,
+      async () => (await serverStates(socket())).get(victim.name) === "DOWN",
+    );
     const total = 200;
     let failures = 0;
     const byServer = new Map<string, number>();

@@ -16,7 +16,8 @@ function storeOf(target: object, key: PropertyKey | undefined, create: boolean):
 
 const reflect = Reflect as unknown as Record<string, unknown>;
 if (typeof reflect.getMetadata !== "function") {
-  reflect.defineMetadata = (k: unknown, v: unknown, target: object, key?: PropertyKey) => void storeOf(target, key, true)?.set(k, v);
+  reflect.defineMetadata = (k: unknown, v: unknown, target: object, key?: PropertyKey) =>
+    void storeOf(target, key, true)?.set(k, v);
   reflect.getOwnMetadata = (k: unknown, target: object, key?: PropertyKey) => storeOf(target, key, false)?.get(k);
   reflect.getMetadata = (k: unknown, target: object, key?: PropertyKey): unknown => {
     for (let t: object | null = target; t; t = Object.getPrototypeOf(t) as object | null) {
@@ -25,8 +26,10 @@ if (typeof reflect.getMetadata !== "function") {
     }
     return undefined;
   };
-  reflect.hasMetadata = (k: unknown, target: object, key?: PropertyKey) => (reflect.getMetadata as (...a: unknown[]) => unknown)(k, target, key) !== undefined;
-  reflect.metadata = (k: unknown, v: unknown) => (target: object, key?: PropertyKey) => void storeOf(target, key, true)?.set(k, v);
+  reflect.hasMetadata = (k: unknown, target: object, key?: PropertyKey) =>
+    (reflect.getMetadata as (...a: unknown[]) => unknown)(k, target, key) !== undefined;
+  reflect.metadata = (k: unknown, v: unknown) => (target: object, key?: PropertyKey) =>
+    void storeOf(target, key, true)?.set(k, v);
 }
 
 export {};

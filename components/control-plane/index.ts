@@ -1,0 +1,306 @@
+/**
+ * ControlPlane: kube-apiserver, kube-controller-manager and kube-scheduler on every master
+ * (systemd units, CIS-hardened flags), the apiserver load balancer (haproxy + keepalived
+ * VIP, see ApiServerLoadBalancer), a readiness gate through the VIP, and the k8s Provider
+ * every in-cluster resource uses.
+ *
+ * Order: etcd pre-change snapshot + health -> master 1 install (waits for its /readyz)
+ * -> master 2 install -> ... ; load balancer on every master (chained, in parallel with the
+ * masters) -> gate (/readyz through the VIP with the admin certificate) -> provider.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { remote, types } from "@pulumi/command";
+import { KUBECONFIG, PKI, PLATFORM_STATE_DIR } from "../../lib/paths";
+import { withParameters } from "../../lib/shell";
+import type { HostConfig, PlatformSpec } from "../../stacks/spec";
+import { asRoot } from "../host/render";
+import type { KeyPair, TrustAnchor } from "../pki/types";
+import { PORTS } from "./paths";
+import { fingerprint, renderLbBundle, renderMasterBundle, SCRIPTS, type MasterSecrets } from "./render";
+
+export { controlPlaneFingerprint } from "./render";
+export { cisControlPlaneScore } from "./cis";
+
+/** A master host as the control plane needs it (the Host component satisfies this). */
+export interface MasterHost {
+  readonly name: string;
+  readonly address: string;
+  /** SSH connection (secret). */
+  readonly connection: pulumi.Input<types.input.remote.ConnectionArgs>;
+  /** The host's baseline preparation; nothing is installed before it. */
+  readonly ready: pulumi.Resource;
+}
+
+/** Certificates the masters need (from the Pki component; keys are secrets). */
+export interface ControlPlaneCertificates {
+  /** Cluster CA, with its key: controller-manager signs kubelet CSRs with it. */
+  readonly clusterCa: KeyPair;
+  readonly etcdCa: TrustAnchor;
+  readonly frontProxyCa: TrustAnchor;
+  /** Apiserver serving certificate (SANs: VIP, masters, 127.0.0.1, service IP). */
+  readonly apiserver: KeyPair;
+  readonly apiserverKubeletClient: KeyPair;
+  readonly apiserverEtcdClient: KeyPair;
+  readonly frontProxyClient: KeyPair;
+  /** Service-account token signing key pair. */
+  readonly serviceAccount: {
+    readonly publicKeyPem: pulumi.Input<string>;
+    readonly privateKeyPem: pulumi.Input<string>;
+  };
+}
+
+/** Kubeconfig contents (secrets). */
+export interface ControlPlaneKubeconfigs {
+  /** Admin (system:masters) through the VIP: the gate and the k8s Provider use it. */
+  readonly admin: pulumi.Input<string>;
+  /** Controller-manager and scheduler, pointing at the local apiserver. */
+  readonly controllerManager: pulumi.Input<string>;
+  readonly scheduler: pulumi.Input<string>;
+}
+
+/** Arguments of the ControlPlane. */
+export interface ControlPlaneArgs {
+  /** The validated stack (versions.kubernetes, mirrors.binaries, apiserver, network, masters). */
+  readonly spec: PlatformSpec;
+  /** Every master of the inventory (spec.topology.masters), in inventory order: the rolling order. */
+  readonly masters: readonly MasterHost[];
+  readonly certs: ControlPlaneCertificates;
+  readonly kubeconfigs: ControlPlaneKubeconfigs;
+  /**
+   * What the masters wait for: the etcd pre-change snapshot and health gate
+   * (EtcdCluster.snapshot, EtcdCluster.healthy).
+   */
+  readonly etcdReady: readonly pulumi.Resource[];
+  /** Seconds a master's apiserver may take to become ready after a restart (default 300). */
+  readonly readyTimeoutSeconds?: number;
+}
+
+const STAGE_DIR = `${PLATFORM_STATE_DIR}/control-plane`;
+const LB_STAGE_DIR = `${PLATFORM_STATE_DIR}/apiserver-lb`;
+
+function stageCommand(
+  name: string,
+  spec: PlatformSpec,
+  host: MasterHost,
+  dir: string,
+  opts: pulumi.CustomResourceOptions,
+): remote.Command {
+  return new remote.Command(
+    name,
+    {
+      connection: host.connection,
+      create: asRoot(spec),
+      // Root-only directory: the bundles copied into it hold private keys.
+      stdin: `set -euo pipefail\ninstall -d -m 0700 -o root -g root ${dir}\n`,
+      addPreviousOutputInEnv: false,
+    },
+    opts,
+  );
+}
+
+function masterConfig(spec: PlatformSpec, host: MasterHost): HostConfig {
+  const found = spec.topology.masters.find((m) => m.name === host.name);
+  if (!found) throw new Error(`ControlPlane: "${host.name}" is not a master in the inventory`);
+  return found;
+}
+
+/** Arguments of the ApiServerLoadBalancer. */
+export interface ApiServerLoadBalancerArgs {
+  readonly spec: PlatformSpec;
+  /** The hosts running haproxy + keepalived (the masters). */
+  readonly hosts: readonly MasterHost[];
+  /** The cluster CA haproxy verifies the apiservers' serving certificate against. */
+  readonly clusterCa: TrustAnchor;
+}
+
+/**
+ * haproxy (TCP, /readyz health checks) + keepalived (VRRP VIP) on each master. Hosts are
+ * configured one after another so a config change never reloads two balancers at once.
+ */
+export class ApiServerLoadBalancer extends pulumi.ComponentResource {
+  /** One install command per host, in order; the VIP serves once these are done. */
+  readonly installs: readonly remote.Command[];
+  /** The VRRP password (secret), shared by the masters. */
+  readonly vrrpPassword: pulumi.Output<string>;
+
+  constructor(name: string, args: ApiServerLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("k8s-platform:control-plane:ApiServerLoadBalancer", name, {}, opts);
+    const { spec } = args;
+    if (args.hosts.length === 0) throw new Error("ApiServerLoadBalancer: no hosts given");
+    const child = { parent: this };
+    // VRRP PASS authentication takes at most 8 characters.
+    const password = new random.RandomPassword(`${name}-vrrp-password`, { length: 8, special: false }, child);
+    this.vrrpPassword = pulumi.secret(password.result);
+
+    const installs: remote.Command[] = [];
+    for (const host of args.hosts) {
+      const master = masterConfig(spec, host);
+      const stage = stageCommand(`${name}-${host.name}-stage`, spec, host, LB_STAGE_DIR, {
+        ...child,
+        dependsOn: [host.ready],
+      });
+      const bundle = pulumi.secret(
+        pulumi
+          .all([args.clusterCa.certPem, this.vrrpPassword])
+          .apply(([ca, pass]) => renderLbBundle(spec, master, ca, pass)),
+      );
+      const copy = new remote.CopyToRemote(
+        `${name}-${host.name}-bundle`,
+        {
+          connection: host.connection,
+          source: bundle.apply((text) => new pulumi.asset.StringAsset(text)),
+          remotePath: `${LB_STAGE_DIR}/bundle`,
+        },
+        { ...child, dependsOn: [stage] },
+      );
+      const previous = installs[installs.length - 1];
+      installs.push(
+        new remote.Command(
+          `${name}-${host.name}-install`,
+          {
+            connection: host.connection,
+            create: asRoot(spec),
+            stdin: withParameters(SCRIPTS.installLb, { BUNDLE: `${LB_STAGE_DIR}/bundle`, HOST_ADDRESS: host.address }),
+            triggers: [bundle.apply((text) => fingerprint([text]))],
+            addPreviousOutputInEnv: false,
+          },
+          { ...child, dependsOn: [copy, ...(previous ? [previous] : [])] },
+        ),
+      );
+    }
+    this.installs = installs;
+    this.registerOutputs({ installs: installs.map((i) => i.id) });
+  }
+}
+
+/**
+ * The Kubernetes control plane on the masters, its load balancer, and the provider for
+ * in-cluster resources. Masters are installed one at a time in inventory order, each
+ * waiting for its apiserver's /readyz before the next starts (rolling upgrades).
+ */
+export class ControlPlane extends pulumi.ComponentResource {
+  /** The apiserver load balancer (haproxy + keepalived VIP). */
+  readonly loadBalancer: ApiServerLoadBalancer;
+  /** Per-master install commands, in rolling order. */
+  readonly masterInstalls: readonly remote.Command[];
+  /** /readyz through the VIP with the admin certificate: the control plane is up when this is. */
+  readonly ready: remote.Command;
+  /** Provider for in-cluster resources (admin kubeconfig), created after the gate. */
+  readonly provider: k8s.Provider;
+  /** `https://<vip>:<port>`. */
+  readonly endpoint: string;
+
+  constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("k8s-platform:control-plane:ControlPlane", name, {}, opts);
+    const { spec, certs, kubeconfigs } = args;
+    if (args.masters.length === 0) throw new Error("ControlPlane: no masters given");
+    if (args.etcdReady.length === 0)
+      throw new Error("ControlPlane: etcdReady must list the etcd snapshot and health gate");
+    const child = { parent: this };
+    this.endpoint = spec.endpoints.apiserver;
+
+    // Secrets at rest in etcd are encrypted with this key; losing it loses every Secret,
+    // so it is protected like the etcd members.
+    const encryptionKey = new random.RandomBytes(`${name}-encryption-key`, { length: 32 }, { ...child, protect: true });
+
+    this.loadBalancer = new ApiServerLoadBalancer(
+      `${name}-lb`,
+      { spec, hosts: args.masters, clusterCa: { certPem: certs.clusterCa.certPem } },
+      child,
+    );
+
+    const secretInputs: { readonly [K in keyof MasterSecrets]: pulumi.Input<string> } = {
+      clusterCaCert: certs.clusterCa.certPem,
+      clusterCaKey: certs.clusterCa.keyPem,
+      etcdCaCert: certs.etcdCa.certPem,
+      frontProxyCaCert: certs.frontProxyCa.certPem,
+      apiserverCert: certs.apiserver.certPem,
+      apiserverKey: certs.apiserver.keyPem,
+      apiserverKubeletClientCert: certs.apiserverKubeletClient.certPem,
+      apiserverKubeletClientKey: certs.apiserverKubeletClient.keyPem,
+      apiserverEtcdClientCert: certs.apiserverEtcdClient.certPem,
+      apiserverEtcdClientKey: certs.apiserverEtcdClient.keyPem,
+      frontProxyClientCert: certs.frontProxyClient.certPem,
+      frontProxyClientKey: certs.frontProxyClient.keyPem,
+      serviceAccountKey: certs.serviceAccount.privateKeyPem,
+      serviceAccountPub: certs.serviceAccount.publicKeyPem,
+      adminKubeconfig: kubeconfigs.admin,
+      controllerManagerKubeconfig: kubeconfigs.controllerManager,
+      schedulerKubeconfig: kubeconfigs.scheduler,
+      encryptionKey: encryptionKey.base64,
+    };
+    // pulumi.all types an object of Inputs as a string record; the keys are exactly MasterSecrets'.
+    const secrets = pulumi.secret(pulumi.all(secretInputs).apply((v) => v as unknown as MasterSecrets));
+
+    const installs: remote.Command[] = [];
+    for (const host of args.masters) {
+      const master = masterConfig(spec, host);
+      const stage = stageCommand(`${name}-${host.name}-stage`, spec, host, STAGE_DIR, {
+        ...child,
+        dependsOn: [host.ready],
+      });
+      const bundle = pulumi.secret(secrets.apply((s) => renderMasterBundle(spec, master, s)));
+      const copy = new remote.CopyToRemote(
+        `${name}-${host.name}-bundle`,
+        {
+          connection: host.connection,
+          source: bundle.apply((text) => new pulumi.asset.StringAsset(text)),
+          remotePath: `${STAGE_DIR}/bundle`,
+        },
+        { ...child, dependsOn: [stage] },
+      );
+      // Master N+1 starts only after master N's apiserver is ready again; the first waits
+      // for the etcd snapshot and health gate.
+      const previous = installs[installs.length - 1];
+      installs.push(
+        new remote.Command(
+          `${name}-${host.name}-install`,
+          {
+            connection: host.connection,
+            create: asRoot(spec),
+            stdin: withParameters(SCRIPTS.installControlPlane, {
+              K8S_VERSION: spec.versions.kubernetes,
+              BINARIES_MIRROR: spec.mirrors.binaries,
+              BUNDLE: `${STAGE_DIR}/bundle`,
+              CA_FILE: PKI.clusterCaCert,
+              APISERVER_PORT: PORTS.apiserver,
+              READY_TIMEOUT: args.readyTimeoutSeconds ?? 300,
+            }),
+            triggers: [spec.versions.kubernetes, bundle.apply((text) => fingerprint([text]))],
+            delete: asRoot(
+              spec,
+              "systemctl disable --now kube-scheduler kube-controller-manager kube-apiserver || true",
+            ),
+            addPreviousOutputInEnv: false,
+          },
+          { ...child, dependsOn: [copy, ...(previous ? [previous] : args.etcdReady)] },
+        ),
+      );
+    }
+    this.masterInstalls = installs;
+
+    const first = args.masters[0];
+    this.ready = new remote.Command(
+      `${name}-ready`,
+      {
+        connection: first.connection,
+        create: asRoot(spec),
+        stdin: withParameters(SCRIPTS.gate, { ADMIN_KUBECONFIG: KUBECONFIG.admin, TRIES: 60, INTERVAL: 5 }),
+        // Re-check after any master or balancer change.
+        triggers: [...installs.map((i) => i.id), ...this.loadBalancer.installs.map((i) => i.id)],
+        addPreviousOutputInEnv: false,
+      },
+      { ...child, dependsOn: [...installs, ...this.loadBalancer.installs] },
+    );
+
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: pulumi.secret(pulumi.output(kubeconfigs.admin)), enableServerSideApply: true },
+      { ...child, dependsOn: [this.ready] },
+    );
+
+    this.registerOutputs({ endpoint: this.endpoint, ready: this.ready.id });
+  }
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Installs or upgrades the control plane on one master: kube-apiserver, kube-controller-manager,
+# kube-scheduler and kubectl from the binaries mirror (checksum verified), then the files of
+# the bundle (units, kubeconfigs, keys, configs) with CIS modes. Services restart only when a
+# binary or file changed, apiserver first and waited for, so re-running changes nothing.
+# Parameters (environment): K8S_VERSION, BINARIES_MIRROR, BUNDLE (path of the copied bundle),
+# CA_FILE, APISERVER_PORT, READY_TIMEOUT (seconds).
+set -euo pipefail
+
+: "${K8S_VERSION:?}" "${BINARIES_MIRROR:?}" "${BUNDLE:?}" "${CA_FILE:?}"
+APISERVER_PORT="${APISERVER_PORT:-6443}"
+READY_TIMEOUT="${READY_TIMEOUT:-300}"
+BIN_DIR="${BIN_DIR:-/usr/local/bin}"
+ARCH=amd64
+BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+SERVICES=(kube-apiserver kube-controller-manager kube-scheduler)
+
+tmp_dir="$(mktemp -d)"
+trap 'rm -rf "$tmp_dir"' EXIT
+changed=0
+
+log() { printf '[control-plane] %s\n' "$*" >&2; }
+
+# Downloads one binary unless the installed one already matches the release checksum.
+# The sibling .sha256 holds the bare hex digest (dl.k8s.io layout).
+install_binary() {
+  local name="$1"
+  local url="${BINARIES_MIRROR}/dl.k8s.io/release/v${K8S_VERSION}/bin/linux/${ARCH}/${name}"
+  local want have
+  want="$(curl -fsSL --retry 3 "${url}.sha256" | awk 'NR == 1 { print $1 }')"
+  if [[ ! "$want" =~ ^[0-9a-f]{64}$ ]]; then
+    log "no valid sha256 at ${url}.sha256"
+    exit 1
+  fi
+  if [ -x "${BIN_DIR}/${name}" ]; then
+    have="$(sha256sum "${BIN_DIR}/${name}" | awk '{ print $1 }')"
+    if [ "$have" = "$want" ]; then return 0; fi
+  fi
+  log "installing ${name} v${K8S_VERSION}"
+  curl -fsSL --retry 3 -o "${tmp_dir}/${name}" "$url"
+  if ! echo "${want}  ${tmp_dir}/${name}" | sha256sum --check --quiet; then
+    log "checksum mismatch for ${url}"
+    exit 1
+  fi
+  install -m 0755 -o root -g root "${tmp_dir}/${name}" "${BIN_DIR}/${name}"
+  changed=1
+}
+
+# Writes every `MODE PATH BASE64` line of the bundle whose content, mode or owner differs.
+apply_bundle() {
+  local mode path b64 file
+  while read -r mode path b64; do
+    [ -n "${mode}" ] || continue
+    file="${tmp_dir}/file"
+    printf '%s' "$b64" | base64 -d >"$file"
+    if [ -f "$path" ] && cmp -s "$file" "$path" &&
+      [ "$(stat -c '%a %U:%G' "$path")" = "${mode#0} root:root" ]; then
+      continue
+    fi
+    install -D -m "$mode" -o root -g root "$file" "$path"
+    changed=1
+  done <"$BUNDLE"
+}
+
+wait_ready() {
+  local deadline=$((SECONDS + READY_TIMEOUT))
+  # Anonymous access is allowed on /readyz only; the serving cert covers 127.0.0.1.
+  until curl -fsS --max-time 5 --cacert "$CA_FILE" "https://127.0.0.1:${APISERVER_PORT}/readyz" >/dev/null 2>&1; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      log "kube-apiserver not ready after ${READY_TIMEOUT}s"
+      journalctl -u kube-apiserver -n 40 --no-pager >&2 || true
+      exit 1
+    fi
+    sleep 2
+  done
+}
+
+chmod 0600 "$BUNDLE"
+install -d -m 0700 -o root -g root /var/log/kubernetes/audit
+for b in "${BINARIES[@]}"; do install_binary "$b"; done
+apply_bundle
+
+systemctl daemon-reload
+systemctl enable "${SERVICES[@]}" >/dev/null 2>&1
+for s in "${SERVICES[@]}"; do
+  if [ "$changed" -eq 1 ]; then
+    log "restarting ${s}"
+    systemctl restart "$s"
+  else
+    systemctl start "$s"
+  fi
+  if [ "$s" = kube-apiserver ]; then wait_ready; fi
+done
+log "ready (changed=${changed})"

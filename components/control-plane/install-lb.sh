@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Installs the apiserver load balancer on one master: haproxy and keepalived from the OS
+# packages, their configs and the check script from the bundle. New configs are validated
+# with `haproxy -c` and `keepalived -t` before they replace the running ones; services
+# reload only when something changed.
+# Parameters (environment): BUNDLE (path of the copied bundle), HOST_ADDRESS (this master's
+# address, to find the VIP interface when the config says @DETECTED_INTERFACE@).
+set -euo pipefail
+
+: "${BUNDLE:?}" "${HOST_ADDRESS:?}"
+PLACEHOLDER="@DETECTED_INTERFACE@"
+
+tmp_dir="$(mktemp -d)"
+trap 'rm -rf "$tmp_dir"' EXIT
+log() { printf '[apiserver-lb] %s\n' "$*" >&2; }
+
+install_packages() {
+  local missing=()
+  for p in haproxy keepalived curl; do command -v "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  if command -v dnf >/dev/null 2>&1 || command -v yum >/dev/null 2>&1; then
+    yum -q -y install "${missing[@]}"
+  else
+    DEBIAN_FRONTEND=noninteractive apt-get -q -y install "${missing[@]}"
+  fi
+}
+
+detect_interface() {
+  ip -o -4 addr show | awk -v a="$HOST_ADDRESS" '{ split($4, p, "/"); if (p[1] == a) { print $2; exit } }'
+}
+
+install_packages
+
+# Stage every file, resolving the interface placeholder.
+iface=""
+declare -a paths=() modes=()
+while read -r mode path b64; do
+  [ -n "${mode}" ] || continue
+  staged="${tmp_dir}/$(printf '%s' "$path" | tr '/' '_')"
+  printf '%s' "$b64" | base64 -d >"$staged"
+  if grep -q "$PLACEHOLDER" "$staged"; then
+    [ -n "$iface" ] || iface="$(detect_interface)"
+    if [ -z "$iface" ]; then
+      log "no interface holds ${HOST_ADDRESS}; set apiserver.interface"
+      exit 1
+    fi
+    sed -i "s/${PLACEHOLDER}/${iface}/g" "$staged"
+  fi
+  paths+=("$path")
+  modes+=("$mode")
+done <"$BUNDLE"
+chmod 0600 "$BUNDLE"
+
+# The CA and check script go first: the configs under test refer to them by path.
+changed_haproxy=0
+changed_keepalived=0
+install_file() {
+  local i="$1" staged
+  staged="${tmp_dir}/$(printf '%s' "${paths[$i]}" | tr '/' '_')"
+  if [ -f "${paths[$i]}" ] && cmp -s "$staged" "${paths[$i]}" &&
+    [ "$(stat -c '%a' "${paths[$i]}")" = "${modes[$i]#0}" ]; then
+    return 1
+  fi
+  install -D -m "${modes[$i]}" -o root -g root "$staged" "${paths[$i]}"
+}
+staged_of() { printf '%s/%s' "$tmp_dir" "$(printf '%s' "$1" | tr '/' '_')"; }
+
+for i in "${!paths[@]}"; do
+  case "${paths[$i]}" in
+    *.cfg | *.conf) ;;
+    *) if install_file "$i"; then changed_haproxy=1; changed_keepalived=1; fi ;;
+  esac
+done
+for i in "${!paths[@]}"; do
+  case "${paths[$i]}" in
+    *haproxy.cfg) haproxy -c -q -f "$(staged_of "${paths[$i]}")" ;;
+    *keepalived.conf) keepalived -t -f "$(staged_of "${paths[$i]}")" ;;
+  esac
+done
+for i in "${!paths[@]}"; do
+  case "${paths[$i]}" in
+    *haproxy.cfg) if install_file "$i"; then changed_haproxy=1; fi ;;
+    *keepalived.conf) if install_file "$i"; then changed_keepalived=1; fi ;;
+  esac
+done
+
+systemctl enable haproxy keepalived >/dev/null 2>&1
+if [ "$changed_haproxy" -eq 1 ] && systemctl is-active --quiet haproxy; then systemctl reload haproxy; fi
+if [ "$changed_keepalived" -eq 1 ] && systemctl is-active --quiet keepalived; then systemctl reload keepalived; fi
+systemctl start haproxy keepalived
+log "ready (haproxy changed=${changed_haproxy}, keepalived changed=${changed_keepalived})"

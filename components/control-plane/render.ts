@@ -1,0 +1,118 @@
+/**
+ * The control plane's renderers in one place: what a master's bundle and the load
+ * balancer's bundle contain, and the fingerprint of everything that, when it changes,
+ * must be preceded by an etcd snapshot. Pure: the component feeds it resolved values.
+ * The concerns live in renderApiserver.ts, renderControllers.ts, renderSecurity.ts,
+ * renderHaproxy.ts and renderKeepalived.ts.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { HostConfig, PlatformSpec } from "../../stacks/spec";
+import { renderBundle, renderControlPlaneBundle, type FileName } from "./files";
+import { LB_FILES } from "./paths";
+import { renderApiServerUnit } from "./renderApiserver";
+import { renderControllerManagerUnit, renderSchedulerUnit } from "./renderControllers";
+import { haproxyConfigFor, renderHaproxyConfig } from "./renderHaproxy";
+import { keepalivedConfigFor, renderKeepalivedConfig } from "./renderKeepalived";
+import { renderAuditPolicy, renderAuthenticationConfig, renderEncryptionConfig } from "./renderSecurity";
+
+export * from "./renderApiserver";
+export * from "./renderControllers";
+export * from "./renderHaproxy";
+export * from "./renderKeepalived";
+export * from "./renderSecurity";
+
+const script = (file: string) => readFileSync(join(__dirname, file), "utf8");
+/** The checked-in scripts. */
+export const SCRIPTS = {
+  installControlPlane: script("install-control-plane.sh"),
+  installLb: script("install-lb.sh"),
+  checkHaproxy: script("check-haproxy.sh"),
+  gate: script("gate.sh"),
+} as const;
+
+/** Secret and certificate material of a master's bundle, resolved (PEM / YAML text). */
+export interface MasterSecrets {
+  readonly clusterCaCert: string;
+  readonly clusterCaKey: string;
+  readonly etcdCaCert: string;
+  readonly frontProxyCaCert: string;
+  readonly apiserverCert: string;
+  readonly apiserverKey: string;
+  readonly apiserverKubeletClientCert: string;
+  readonly apiserverKubeletClientKey: string;
+  readonly apiserverEtcdClientCert: string;
+  readonly apiserverEtcdClientKey: string;
+  readonly frontProxyClientCert: string;
+  readonly frontProxyClientKey: string;
+  readonly serviceAccountKey: string;
+  readonly serviceAccountPub: string;
+  readonly adminKubeconfig: string;
+  readonly controllerManagerKubeconfig: string;
+  readonly schedulerKubeconfig: string;
+  /** base64 of 32 random bytes. */
+  readonly encryptionKey: string;
+}
+
+/** Name of the encryption key in the EncryptionConfiguration (see README: rotate the encryption key). */
+export const ENCRYPTION_KEY_NAME = "key1";
+
+/** The non-secret files of a master (units and configs). */
+export function renderMasterConfigFiles(spec: PlatformSpec, master: HostConfig): Partial<Record<FileName, string>> {
+  return {
+    apiserverUnit: renderApiServerUnit(spec, master),
+    controllerManagerUnit: renderControllerManagerUnit(spec),
+    schedulerUnit: renderSchedulerUnit(),
+    auditPolicy: renderAuditPolicy(),
+    authenticationConfig: renderAuthenticationConfig(spec.versions.kubernetes),
+  };
+}
+
+/** Everything a master's install script writes, as the `MODE PATH BASE64` bundle (a secret). */
+export function renderMasterBundle(spec: PlatformSpec, master: HostConfig, s: MasterSecrets): string {
+  const { encryptionKey, ...files } = s;
+  return renderControlPlaneBundle({
+    ...renderMasterConfigFiles(spec, master),
+    ...files,
+    encryptionConfig: renderEncryptionConfig([{ name: ENCRYPTION_KEY_NAME, secretBase64: encryptionKey }]),
+  });
+}
+
+/** The load balancer's bundle for one master: haproxy.cfg, keepalived.conf (secret: VRRP password), check script, CA. */
+export function renderLbBundle(
+  spec: PlatformSpec,
+  master: HostConfig,
+  clusterCaPem: string,
+  vrrpPassword?: string,
+): string {
+  return renderBundle([
+    { path: LB_FILES.apiserverCa, mode: "0644", content: clusterCaPem },
+    { path: LB_FILES.checkScript, mode: "0755", content: SCRIPTS.checkHaproxy },
+    { path: LB_FILES.haproxyConfig, mode: "0644", content: renderHaproxyConfig(haproxyConfigFor(spec)) },
+    {
+      path: LB_FILES.keepalivedConfig,
+      mode: "0600",
+      content: renderKeepalivedConfig(keepalivedConfigFor(spec, master, vrrpPassword)),
+    },
+  ]);
+}
+
+/** sha256 of parts joined by NUL. */
+export function fingerprint(parts: readonly string[]): string {
+  return createHash("sha256").update(parts.join("\0")).digest("hex");
+}
+
+/**
+ * Fingerprint of the control plane's non-secret configuration (version, every master's
+ * units and configs, haproxy.cfg). Hand it to EtcdCluster's `controlPlaneTriggers` so a
+ * change re-takes the pre-change snapshot the masters wait for.
+ */
+export function controlPlaneFingerprint(spec: PlatformSpec): string {
+  const parts = [spec.versions.kubernetes, renderHaproxyConfig(haproxyConfigFor(spec))];
+  for (const m of spec.topology.masters) {
+    const files = renderMasterConfigFiles(spec, m);
+    parts.push(m.name, ...Object.values(files).map((v) => v ?? ""));
+  }
+  return fingerprint(parts);
+}
