@@ -257,7 +257,7 @@ export const ISM_SCRIPT = [
   'until curl -fsS "$base/_cluster/health?wait_for_status=yellow&timeout=10s" >/dev/null; do',
   "  tries=$((tries + 1))",
   '  if [ "$tries" -ge 60 ]; then echo "OpenSearch not ready after $tries attempts" >&2; exit 1; fi',
-  "  sleep 10",
+  '  sleep "${RETRY_SECONDS:-10}"',
   "done",
   'existing="$(curl -sS "$url" || true)"',
   'seq="$(printf \'%s\' "$existing" | sed -n \'s/.*"_seq_no":\\([0-9][0-9]*\\).*/\\1/p\')"',

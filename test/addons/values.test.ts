@@ -1,0 +1,137 @@
+import { strict as assert } from "node:assert";
+import { chartSource } from "../../components/addons/render/common";
+import { renderIngressRelease, renderTraefikValues, tcpRoutes } from "../../components/addons/render/ingress";
+import {
+  renderFluentBitConfig,
+  renderFluentBitValues,
+  renderIsmPolicy,
+  renderLoggingReleases,
+  appLogHostDirs,
+} from "../../components/addons/render/logging";
+import { renderKubePrometheusStackValues, renderMonitoringReleases } from "../../components/addons/render/monitoring";
+import { clone, prodConfig } from "../support/config";
+import { specOf } from "../network/fixtures";
+import { fullSpec, prodSpec } from "./fixtures";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test access into chart values
+type V = Record<string, any>;
+
+describe("add-ons: chart values", () => {
+  it("takes charts from an https mirror by name, or from an oci:// mirror by full reference", () => {
+    assert.deepEqual(chartSource("https://mirror.example.internal/charts", "traefik"), {
+      chart: "traefik",
+      repo: "https://mirror.example.internal/charts",
+    });
+    assert.deepEqual(chartSource("oci://reg.example.internal/charts", "traefik"), {
+      chart: "oci://reg.example.internal/charts/traefik",
+    });
+  });
+
+  it("defaults to traefik (ingress-nginx is retired) while prod keeps its explicit choice", () => {
+    const raw = clone(prodConfig());
+    delete (raw.addons as { ingress: Record<string, unknown> }).ingress.controller;
+    const rel = renderIngressRelease(specOf(raw));
+    assert.equal(rel.chart, "traefik");
+    assert.equal(rel.namespace, "traefik");
+    assert.equal(renderIngressRelease(prodSpec()).chart, "ingress-nginx");
+  });
+
+  it("traefik: >= 2 replicas on the edge nodes, host network on 80/443, one entrypoint per tcp port", () => {
+    const spec = fullSpec();
+    const v = renderTraefikValues(spec) as V;
+    assert.equal(v.deployment.replicas, 3);
+    assert.deepEqual(v.nodeSelector, { "node-role.kubernetes.io/edge": "true" });
+    assert.equal(v.hostNetwork, true);
+    assert.equal(v.ports.web.port, 80);
+    assert.equal(v.ports.websecure.port, 443);
+    assert.deepEqual(v.ports["tcp-6379"], {
+      port: 6379,
+      exposedPort: 6379,
+      expose: { default: true },
+      protocol: "TCP",
+    });
+    assert.equal(v.providers.kubernetesCRD.allowCrossNamespace, true);
+    assert.deepEqual(v.image, { registry: "reg.example.internal", repository: "library/traefik" });
+    assert.equal(v.updateStrategy.rollingUpdate.maxSurge, 0, "host ports: no surge");
+    assert.deepEqual(
+      tcpRoutes(spec).map((r) => r.port),
+      [5432, 6379],
+    );
+  });
+
+  it("traefik behind a LoadBalancer Service keeps non-root ports and enables the Service", () => {
+    const raw = clone(prodConfig());
+    (raw.addons as { ingress: Record<string, unknown> }).ingress = {
+      controller: "traefik",
+      exposure: "LoadBalancer",
+      replicas: 1,
+    };
+    const v = renderTraefikValues(specOf(raw)) as V;
+    assert.equal(v.deployment.replicas, 2, "never fewer than 2");
+    assert.equal(v.hostNetwork, false);
+    assert.deepEqual(v.service, { enabled: true, type: "LoadBalancer" });
+    assert.equal(v.ports.web.port, 8000);
+    assert.equal(v.podSecurityContext, undefined, "chart default: non-root");
+  });
+
+  it("ingress-nginx: tcp map from config, mirror images, no default backend", () => {
+    const v = renderIngressRelease(prodSpec()).values as V;
+    assert.deepEqual(v.tcp, { "6379": "search-api/redis:6379" });
+    assert.equal(v.controller.image.registry, "reg.example.internal");
+    assert.equal(v.controller.admissionWebhooks.patch.image.registry, "reg.example.internal");
+    assert.equal(v.controller.replicaCount, 3);
+    assert.equal(v.controller.hostNetwork, true);
+    assert.equal(v.defaultBackend.enabled, false);
+  });
+
+  it("kube-prometheus-stack: retention/storage from config, etcd scraped over TLS with the client secret", () => {
+    const spec = fullSpec();
+    const v = renderKubePrometheusStackValues(spec) as V;
+    const ps = v.prometheus.prometheusSpec;
+    assert.equal(ps.retention, "15d");
+    assert.equal(ps.storageSpec.volumeClaimTemplate.spec.resources.requests.storage, "200Gi");
+    assert.equal(ps.storageSpec.volumeClaimTemplate.spec.storageClassName, "glusterfs");
+    assert.deepEqual(ps.secrets, ["etcd-client-cert"]);
+    assert.deepEqual(v.kubeEtcd.endpoints, ["10.10.1.11", "10.10.1.12", "10.10.1.13"]);
+    assert.equal(v.kubeEtcd.serviceMonitor.scheme, "https");
+    assert.equal(v.kubeEtcd.serviceMonitor.certFile, "/etc/prometheus/secrets/etcd-client-cert/client.crt");
+    assert.deepEqual(v.kubeControllerManager.endpoints, ["10.10.1.21", "10.10.1.22"]);
+    assert.equal(v.grafana.admin.existingSecret, "grafana-admin");
+    const [ms, kps] = renderMonitoringReleases(spec);
+    assert.deepEqual([ms.chart, ms.version, ms.namespace], ["metrics-server", "3.14.0", "monitoring"]);
+    assert.deepEqual([kps.chart, kps.version], ["kube-prometheus-stack", "92.3.0"]);
+  });
+
+  it("logging: OpenSearch sized from config, Fluent Bit indexing per namespace and per project app logs", () => {
+    const spec = prodSpec();
+    const [os, dash, fb] = renderLoggingReleases(spec);
+    assert.deepEqual(
+      [os.chart, os.version, dash.chart, fb.chart],
+      ["opensearch", "3.9.0", "opensearch-dashboards", "fluent-bit"],
+    );
+    assert.equal((os.values as V).persistence.size, "1Ti");
+    assert.equal((os.values as V).replicas, 3);
+    const config = renderFluentBitConfig(spec);
+    assert.match(config.outputs, /Logstash_Prefix_Key\s+\$logs_index/);
+    assert.match(config.filters, /Name\s+kubernetes/);
+    assert.match(config.inputs, /Path\s+\/var\/log\/pipeline\/\*\.log\n\s+Tag\s+app\.data-pipeline\.\*/);
+    assert.match(config.filters, /Match\s+app\.data-pipeline\.\*\n\s+Set\s+logs_index logs-data-pipeline-app/);
+    assert.deepEqual(appLogHostDirs(spec), [], "/var/log is already mounted by the chart");
+  });
+
+  it("mounts app log directories outside /var/log read-only", () => {
+    const raw = clone(prodConfig());
+    (raw.projects as { appLogPaths?: string[] }[])[0].appLogPaths = ["/data/search-web/logs/*.log"];
+    const spec = specOf(raw);
+    assert.deepEqual(appLogHostDirs(spec), ["/data/search-web/logs"]);
+    const v = renderFluentBitValues(spec) as V;
+    assert.deepEqual(v.extraVolumeMounts, [{ name: "applogs-0", mountPath: "/data/search-web/logs", readOnly: true }]);
+  });
+
+  it("ISM deletes logs-* indices after addons.logging.retentionDays", () => {
+    const policy = renderIsmPolicy(14) as V;
+    assert.equal(policy.policy.states[0].transitions[0].conditions.min_index_age, "14d");
+    assert.deepEqual(policy.policy.states[1].actions, [{ delete: {} }]);
+    assert.deepEqual(policy.policy.ism_template[0].index_patterns, ["logs-*"]);
+  });
+});
