@@ -48,7 +48,7 @@ describe("add-ons: rendered objects", () => {
   it("gives every container resource requests and a memory limit", () => {
     for (const obj of allObjects(fullSpec()).filter((o) => ["Deployment", "DaemonSet", "Job"].includes(o.kind))) {
       const pod = (
-        obj as {
+        obj as unknown as {
           spec: {
             template: {
               spec: { containers: { name: string; resources?: { requests?: object; limits?: { memory?: string } } }[] };
