@@ -83,7 +83,8 @@ export class Registry extends pulumi.ComponentResource {
     super("k8s-platform:registry:Registry", name, {}, opts);
     const { spec, hosts } = args;
     if (hosts.length === 0) throw new Error("Registry: no hosts with role registry; do not construct a Registry");
-    if (hosts.length > 1 && !spec.registry.vip) throw new Error("Registry: registry.vip is required for more than one registry host");
+    if (hosts.length > 1 && !spec.registry.vip)
+      throw new Error("Registry: registry.vip is required for more than one registry host");
     const parent = { parent: this };
     const { hostname, port } = registryAddress(spec);
     this.server = spec.endpoints.registry;
@@ -142,15 +143,25 @@ export class Registry extends pulumi.ComponentResource {
       );
       const copyYml = new remote.CopyToRemote(
         `${name}-${host.name}-harbor-yml`,
-        { connection: host.connection, remotePath: HARBOR_PATHS.harborYml, source: harborYml.apply((t) => new pulumi.asset.StringAsset(t)) },
+        {
+          connection: host.connection,
+          remotePath: HARBOR_PATHS.harborYml,
+          source: harborYml.apply((t) => new pulumi.asset.StringAsset(t)),
+        },
         { ...parent, dependsOn: [dir] },
       );
       const copyKey = new remote.CopyToRemote(
         `${name}-${host.name}-tls-key`,
-        { connection: host.connection, remotePath: HARBOR_PATHS.tlsKey, source: pulumi.secret(key.privateKeyPem).apply((k) => new pulumi.asset.StringAsset(k)) },
+        {
+          connection: host.connection,
+          remotePath: HARBOR_PATHS.tlsKey,
+          source: pulumi.secret(key.privateKeyPem).apply((k) => new pulumi.asset.StringAsset(k)),
+        },
         { ...parent, dependsOn: [dir] },
       );
-      const script = pulumi.all([cert.certPem, ca.certPem]).apply(([certPem, caPem]) => renderInstallScript(spec, { certPem, caPem }));
+      const script = pulumi
+        .all([cert.certPem, ca.certPem])
+        .apply(([certPem, caPem]) => renderInstallScript(spec, { certPem, caPem }));
       return new remote.Command(
         `${name}-${host.name}-install`,
         {
@@ -195,34 +206,35 @@ export class Registry extends pulumi.ComponentResource {
 
     // --- replication: each instance pushes to its peer, once both are up ----------------
     const apiTrigger = sha256(SCRIPTS.api);
-    const replications = hosts.length < 2
-      ? []
-      : hosts.flatMap((host) =>
-          hosts
-            .filter((peer) => peer !== host)
-            .map(
-              (peer) =>
-                new remote.Command(
-                  `${name}-${host.name}-replicate-to-${peer.name}`,
-                  {
-                    connection: host.connection,
-                    create: asRoot(
-                      spec,
-                      renderApiCommand({
-                        action: "replication",
-                        url: `https://${host.address}${port === 443 ? "" : `:${port}`}`,
-                        ca: HARBOR_PATHS.caCert,
-                        peerName: peer.name,
-                        peerUrl: `https://${peer.address}${port === 443 ? "" : `:${port}`}`,
-                      }),
-                    ),
-                    stdin: pulumi.secret(admin.result.apply((p) => renderApiStdin(p, p))),
-                    triggers: [apiTrigger, peer.address],
-                  },
-                  { ...parent, dependsOn: instances },
-                ),
-            ),
-        );
+    const replications =
+      hosts.length < 2
+        ? []
+        : hosts.flatMap((host) =>
+            hosts
+              .filter((peer) => peer !== host)
+              .map(
+                (peer) =>
+                  new remote.Command(
+                    `${name}-${host.name}-replicate-to-${peer.name}`,
+                    {
+                      connection: host.connection,
+                      create: asRoot(
+                        spec,
+                        renderApiCommand({
+                          action: "replication",
+                          url: `https://${host.address}${port === 443 ? "" : `:${port}`}`,
+                          ca: HARBOR_PATHS.caCert,
+                          peerName: peer.name,
+                          peerUrl: `https://${peer.address}${port === 443 ? "" : `:${port}`}`,
+                        }),
+                      ),
+                      stdin: pulumi.secret(admin.result.apply((p) => renderApiStdin(p, p))),
+                      triggers: [apiTrigger, peer.address],
+                    },
+                    { ...parent, dependsOn: instances },
+                  ),
+              ),
+          );
 
     // --- projects: a Harbor project + robot account on every instance ------------------
     const robots: Record<string, RobotCredentials> = {};
@@ -260,7 +272,9 @@ export class Registry extends pulumi.ComponentResource {
       vip: this.vip,
       caCertPem: this.caCertPem,
       adminPassword: this.adminPassword,
-      robots: Object.fromEntries(Object.entries(robots).map(([p, r]) => [p, { username: r.username, password: r.password }])),
+      robots: Object.fromEntries(
+        Object.entries(robots).map(([p, r]) => [p, { username: r.username, password: r.password }]),
+      ),
     });
   }
 
@@ -286,7 +300,9 @@ export class Registry extends pulumi.ComponentResource {
     const algorithm = spec.pki.keyAlgorithm;
     return new tls.PrivateKey(
       name,
-      algorithm === "ECDSA-P256" ? { algorithm: "ECDSA", ecdsaCurve: "P256" } : { algorithm: "RSA", rsaBits: algorithm === "RSA-4096" ? 4096 : 2048 },
+      algorithm === "ECDSA-P256"
+        ? { algorithm: "ECDSA", ecdsaCurve: "P256" }
+        : { algorithm: "RSA", rsaBits: algorithm === "RSA-4096" ? 4096 : 2048 },
       { parent: this },
     );
   }

@@ -315,7 +315,13 @@ export function renderVipScript(keepalived: KeepalivedInput): string {
 
 /** Non-secret parameters of one harbor-api.sh run (its secrets come on stdin). */
 export type HarborApiParams =
-  | { readonly action: "replication"; readonly url: string; readonly ca: string; readonly peerName: string; readonly peerUrl: string }
+  | {
+      readonly action: "replication";
+      readonly url: string;
+      readonly ca: string;
+      readonly peerName: string;
+      readonly peerUrl: string;
+    }
   | {
       readonly action: "project";
       readonly url: string;

@@ -21,10 +21,15 @@ interface RunResult {
 /** Runs harbor-api.sh as the component does: parameters in the environment, secrets on stdin. */
 function runScript(action: string, env: Record<string, string>, stdin: string): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = execFile("bash", [SCRIPT, action], { env: { PATH: process.env.PATH ?? "", ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    const child = execFile(
+      "bash",
+      [SCRIPT, action],
+      { env: { PATH: process.env.PATH ?? "", ...env }, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
     child.stdin?.end(stdin);
   });
 }
@@ -42,12 +47,33 @@ describe("registry: Harbor API script against a stand-in Harbor on 127.0.4.1", f
     requireTool(this, "bash", "curl", "jq", "openssl");
     dir = mkdtempSync(join(tmpdir(), "harbor-standin-"));
     ca = join(dir, "tls.crt");
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-      "-subj", "/CN=harbor-standin", "-addext", "subjectAltName=IP:127.0.4.1,DNS:reg.example.internal",
-      "-keyout", join(dir, "tls.key"), "-out", ca,
-    ], { stdio: "ignore" });
-    harbor = new HarborStandIn({ cert: readFileSync(ca, "utf8"), key: readFileSync(join(dir, "tls.key"), "utf8") }, ADMIN);
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=harbor-standin",
+        "-addext",
+        "subjectAltName=IP:127.0.4.1,DNS:reg.example.internal",
+        "-keyout",
+        join(dir, "tls.key"),
+        "-out",
+        ca,
+      ],
+      { stdio: "ignore" },
+    );
+    harbor = new HarborStandIn(
+      { cert: readFileSync(ca, "utf8"), key: readFileSync(join(dir, "tls.key"), "utf8") },
+      ADMIN,
+    );
     url = await harbor.start();
   });
 
@@ -112,7 +138,13 @@ describe("registry: Harbor API script against a stand-in Harbor on 127.0.4.1", f
   });
 
   describe("project + robot account", () => {
-    const env = (project: string, push = false) => ({ HARBOR_URL: url, HARBOR_CA: ca, PROJECT: project, ROBOT: "puller", ROBOT_PUSH: String(push) });
+    const env = (project: string, push = false) => ({
+      HARBOR_URL: url,
+      HARBOR_CA: ca,
+      PROJECT: project,
+      ROBOT: "puller",
+      ROBOT_PUSH: String(push),
+    });
 
     it("creates the project and a pull-only robot with the platform's secret; prints the login name", async () => {
       const run = await runScript("project", env("search-web"), renderApiStdin(ADMIN, "R0botSecretSearchWeb"));
@@ -133,7 +165,9 @@ describe("registry: Harbor API script against a stand-in Harbor on 127.0.4.1", f
         level: "project",
         disable: false,
         duration: -1,
-        permissions: [{ kind: "project", namespace: "search-web", access: [{ resource: "repository", action: "pull" }] }],
+        permissions: [
+          { kind: "project", namespace: "search-web", access: [{ resource: "repository", action: "pull" }] },
+        ],
       });
       assert.deepEqual(JSON.parse(run.stdout), { project: "search-web", username: "robot$search-web+puller" });
     });
@@ -169,7 +203,10 @@ describe("registry: Harbor API script against a stand-in Harbor on 127.0.4.1", f
       const run = await runScript("project", env("news-feed"), renderApiStdin("WrongPassw0rd", "R0botSecretNews"));
       assert.notEqual(run.code, 0);
       assert.match(run.stderr, /HTTP 401/);
-      assert.equal(harbor.state.projects.some((p) => p.name === "news-feed"), false);
+      assert.equal(
+        harbor.state.projects.some((p) => p.name === "news-feed"),
+        false,
+      );
     });
 
     it("refuses to run without the secrets on stdin", async () => {
@@ -182,8 +219,11 @@ describe("registry: Harbor API script against a stand-in Harbor on 127.0.4.1", f
   describe("keepalived health check", () => {
     const check = (port: string, ca_: string) =>
       new Promise<number>((resolve) => {
-        execFile("bash", [CHECK, "reg.example.internal", port], { env: { PATH: process.env.PATH ?? "", HARBOR_CA: ca_, HARBOR_CHECK_ADDRESS: "127.0.4.1" }, timeout: 20_000 }, (err) =>
-          resolve(err ? (typeof err.code === "number" ? err.code : 1) : 0),
+        execFile(
+          "bash",
+          [CHECK, "reg.example.internal", port],
+          { env: { PATH: process.env.PATH ?? "", HARBOR_CA: ca_, HARBOR_CHECK_ADDRESS: "127.0.4.1" }, timeout: 20_000 },
+          (err) => resolve(err ? (typeof err.code === "number" ? err.code : 1) : 0),
         );
       });
     const port = () => new URL(url).port;
@@ -205,10 +245,27 @@ describe("registry: Harbor API script against a stand-in Harbor on 127.0.4.1", f
 
     it("fails against a certificate the registry CA did not sign", async () => {
       const other = join(dir, "other-ca.crt");
-      execFileSync("openssl", [
-        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-        "-subj", "/CN=other-ca", "-keyout", join(dir, "other-ca.key"), "-out", other,
-      ], { stdio: "ignore" });
+      execFileSync(
+        "openssl",
+        [
+          "req",
+          "-x509",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:P-256",
+          "-nodes",
+          "-days",
+          "1",
+          "-subj",
+          "/CN=other-ca",
+          "-keyout",
+          join(dir, "other-ca.key"),
+          "-out",
+          other,
+        ],
+        { stdio: "ignore" },
+      );
       assert.equal(await check(port(), ca), 0, "sanity: the right CA passes");
       assert.notEqual(await check(port(), other), 0);
     });

@@ -10,7 +10,11 @@ export function prodSpec(): PlatformSpec {
 }
 
 /** keepalived input of the first prod registry host, on interface `iface`. */
-export function keepalivedInput(spec: PlatformSpec, iface: string, checkScript: string = HARBOR_PATHS.checkScript): KeepalivedInput {
+export function keepalivedInput(
+  spec: PlatformSpec,
+  iface: string,
+  checkScript: string = HARBOR_PATHS.checkScript,
+): KeepalivedInput {
   const [host, peer] = spec.topology.registry;
   const { hostname, port } = registryAddress(spec);
   return {

@@ -10,7 +10,9 @@ const COPY = "command:remote:CopyToRemote";
 
 /** The plain value of a recorded input, whether or not it is marked secret. */
 function plain(value: unknown): unknown {
-  return value !== null && typeof value === "object" && "$secret" in value ? (value as { $secret: unknown }).$secret : value;
+  return value !== null && typeof value === "object" && "$secret" in value
+    ? (value as { $secret: unknown }).$secret
+    : value;
 }
 const isSecret = (value: unknown) => value !== null && typeof value === "object" && "$secret" in value;
 
@@ -18,7 +20,8 @@ const isSecret = (value: unknown) => value !== null && typeof value === "object"
 function publicStrings(value: unknown, out: string[] = []): string[] {
   if (typeof value === "string") out.push(value);
   else if (Array.isArray(value)) value.forEach((v) => publicStrings(v, out));
-  else if (value !== null && typeof value === "object" && !("$secret" in value)) Object.values(value).forEach((v) => publicStrings(v, out));
+  else if (value !== null && typeof value === "object" && !("$secret" in value))
+    Object.values(value).forEach((v) => publicStrings(v, out));
   return out;
 }
 
@@ -47,7 +50,12 @@ describe("registry: graph on the prod inventory", function () {
       const host = install.name.includes("harbor-1") ? "10.10.4.11" : "10.10.4.12";
       assert.equal((plain(install.inputs.connection) as { host: string }).host, host);
       const dir = one(install.name.replace("-install", "-config-dir"));
-      assert.ok(dir.dependencies.some((d) => d.endsWith(`::${install.name.includes("harbor-1") ? "harbor-1" : "harbor-2"}-prep`)), "config dir waits for the host prep");
+      assert.ok(
+        dir.dependencies.some((d) =>
+          d.endsWith(`::${install.name.includes("harbor-1") ? "harbor-1" : "harbor-2"}-prep`),
+        ),
+        "config dir waits for the host prep",
+      );
       assert.ok(install.dependencies.includes(one(install.name.replace("-install", "-harbor-yml")).urn));
     }
   });
@@ -55,7 +63,11 @@ describe("registry: graph on the prod inventory", function () {
   it("holds one VIP: both hosts run keepalived for the same address, unicast to each other", () => {
     const vips = named("-vip").filter((r) => r.type === COMMAND);
     assert.equal(vips.length, 2);
-    const addresses = new Set(vips.flatMap((v) => [...String(plain(v.inputs.stdin)).matchAll(/(\d+\.\d+\.\d+\.\d+)\/(\d+) dev/g)].map((m) => m[1])));
+    const addresses = new Set(
+      vips.flatMap((v) =>
+        [...String(plain(v.inputs.stdin)).matchAll(/(\d+\.\d+\.\d+\.\d+)\/(\d+) dev/g)].map((m) => m[1]),
+      ),
+    );
     assert.deepEqual([...addresses], ["10.10.4.10"]);
     for (const vip of vips) {
       const install = one(vip.name.replace("-vip", "-install"));
@@ -66,7 +78,10 @@ describe("registry: graph on the prod inventory", function () {
   it("orders replication after both Harbor instances, one push-based rule per direction", () => {
     const installs = named("-install").map((r) => r.urn);
     const replications = registry.filter((r) => r.name.includes("-replicate-to-"));
-    assert.deepEqual(replications.map((r) => r.name).sort(), ["registry-harbor-1-replicate-to-harbor-2", "registry-harbor-2-replicate-to-harbor-1"]);
+    assert.deepEqual(replications.map((r) => r.name).sort(), [
+      "registry-harbor-1-replicate-to-harbor-2",
+      "registry-harbor-2-replicate-to-harbor-1",
+    ]);
     for (const r of replications) {
       for (const install of installs) assert.ok(r.dependencies.includes(install), `${r.name} after ${install}`);
       assert.match(String(r.inputs.create), /harbor-api\.sh replication$/);
@@ -78,7 +93,10 @@ describe("registry: graph on the prod inventory", function () {
     for (const project of projects) {
       for (const host of ["harbor-1", "harbor-2"]) {
         const cmd = one(`registry-${host}-project-${project}`);
-        assert.match(String(cmd.inputs.create), new RegExp(`PROJECT=${project} ROBOT=puller ROBOT_PUSH=false bash .*harbor-api\\.sh project$`));
+        assert.match(
+          String(cmd.inputs.create),
+          new RegExp(`PROJECT=${project} ROBOT=puller ROBOT_PUSH=false bash .*harbor-api\\.sh project$`),
+        );
         assert.ok(cmd.dependencies.includes(one(`registry-${host}-install`).urn));
         assert.ok(cmd.dependencies.includes(one(`registry-robot-${project}`).urn), "uses the project's robot secret");
       }
@@ -100,7 +118,11 @@ describe("registry: graph on the prod inventory", function () {
       assert.equal(admin, adminPassword, "the same admin password on both instances");
       if (cmd.name.includes("-project-")) robotSecrets.push(second);
     }
-    assert.equal(new Set(robotSecrets).size, robotSecrets.length / 2, "one robot secret per project, shared by both instances");
+    assert.equal(
+      new Set(robotSecrets).size,
+      robotSecrets.length / 2,
+      "one robot secret per project, shared by both instances",
+    );
     const exposed = graph.resources.flatMap((r) => publicStrings(r.inputs));
     for (const secret of [adminPassword, dbPassword, ...robotSecrets]) {
       assert.ok(!exposed.some((s) => s.includes(secret)), "a secret appears in a public input");
@@ -116,11 +138,19 @@ describe("registry: graph on the prod inventory", function () {
     const [serving, ca] = pems.map((p) => new X509Certificate(p));
     assert.ok(serving.verify(ca.publicKey), "serving cert verifies against the CA");
     assert.equal(ca.ca, true);
-    for (const san of ["DNS:reg.example.internal", "IP Address:10.10.4.10", "IP Address:10.10.4.11", "IP Address:10.10.4.12"]) {
+    for (const san of [
+      "DNS:reg.example.internal",
+      "IP Address:10.10.4.10",
+      "IP Address:10.10.4.11",
+      "IP Address:10.10.4.12",
+    ]) {
       assert.ok(serving.subjectAltName?.includes(san), `SAN ${san} in ${serving.subjectAltName}`);
     }
     const signer = one("registry-serving-cert");
-    assert.ok(signer.propertyDependencies.caPrivateKeyPem?.some((u) => u.includes("pki")), "signed with the Pki's cluster CA");
+    assert.ok(
+      signer.propertyDependencies.caPrivateKeyPem?.some((u) => u.includes("pki")),
+      "signed with the Pki's cluster CA",
+    );
   });
 });
 
@@ -132,7 +162,10 @@ describe("registry: graph variants", function () {
     raw.hosts = (raw.hosts as { roles: string[] }[]).filter((h) => !h.roles.includes("registry"));
     delete (raw.registry as Record<string, unknown>).vip;
     const graph = await runProgram(raw);
-    assert.deepEqual(graph.resources.filter((r) => r.type === REGISTRY || r.name.startsWith("registry-")).map((r) => r.name), []);
+    assert.deepEqual(
+      graph.resources.filter((r) => r.type === REGISTRY || r.name.startsWith("registry-")).map((r) => r.name),
+      [],
+    );
     assert.equal(graph.outputs.registryAdminPassword, undefined);
   });
 

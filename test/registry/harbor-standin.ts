@@ -72,7 +72,10 @@ export class HarborStandIn {
     }
     this.calls.push(body === undefined ? { method, path } : { method, path, body });
     if (method === "GET" && path === "/api/v2.0/health") {
-      const components = [{ name: "core", status: "healthy" }, { name: "registry", status: this.health }];
+      const components = [
+        { name: "core", status: "healthy" },
+        { name: "registry", status: this.health },
+      ];
       return this.reply(res, 200, { status: this.health, components });
     }
     const expected = `Basic ${Buffer.from(`admin:${this.adminPassword}`).toString("base64")}`;
@@ -102,7 +105,13 @@ export class HarborStandIn {
     if (route === "GET /api/v2.0/robots") {
       const level = q.Level;
       const projectId = Number(q.ProjectID);
-      return this.reply(res, 200, this.state.robots.filter((r) => r.level === level && r.project_id === projectId).map(({ secret: _s, ...r }) => r));
+      return this.reply(
+        res,
+        200,
+        this.state.robots
+          .filter((r) => r.level === level && r.project_id === projectId)
+          .map(({ secret: _s, ...r }) => r),
+      );
     }
     if (route === "POST /api/v2.0/robots") {
       const permissions = (b.permissions ?? []) as { namespace: string }[];
@@ -121,7 +130,8 @@ export class HarborStandIn {
   }
 
   private create(res: ServerResponse, list: Item[], item: Record<string, unknown>, unique?: string): void {
-    if (unique && list.some((x) => x[unique] === item[unique])) return this.reply(res, 409, { errors: [{ code: "CONFLICT" }] });
+    if (unique && list.some((x) => x[unique] === item[unique]))
+      return this.reply(res, 409, { errors: [{ code: "CONFLICT" }] });
     const id = this.nextId++;
     list.push({ ...item, id });
     res.setHeader("Location", `/api/v2.0/x/${id}`);

@@ -18,7 +18,12 @@ import { keepalivedInput, prodSpec } from "./fixtures";
 
 /** The value at a dotted key path, or undefined. */
 function at(doc: unknown, path: string): unknown {
-  return path.split(".").reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), doc);
+  return path
+    .split(".")
+    .reduce<unknown>(
+      (node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined),
+      doc,
+    );
 }
 
 const input = {
@@ -39,7 +44,16 @@ describe("registry: harbor.yml", () => {
   });
 
   it("lists the keys prepare reads without a default", () => {
-    for (const key of ["hostname", "data_volume", "harbor_admin_password", "jobservice.max_job_workers", "notification.webhook_job_max_retry", "log.level", "https.certificate", "https.private_key"]) {
+    for (const key of [
+      "hostname",
+      "data_volume",
+      "harbor_admin_password",
+      "jobservice.max_job_workers",
+      "notification.webhook_job_max_retry",
+      "log.level",
+      "https.certificate",
+      "https.private_key",
+    ]) {
       assert.ok(HARBOR_REQUIRED_KEYS.includes(key), key);
     }
   });
@@ -75,7 +89,10 @@ describe("registry: addresses, installer, unit", () => {
 
   it("derives the Harbor hostname and port from endpoints.registry", () => {
     assert.deepEqual(registryAddress(spec), { hostname: "reg.example.internal", port: 443 });
-    assert.deepEqual(registryAddress({ endpoints: { ...spec.endpoints, registry: "reg.x:8443" } }), { hostname: "reg.x", port: 8443 });
+    assert.deepEqual(registryAddress({ endpoints: { ...spec.endpoints, registry: "reg.x:8443" } }), {
+      hostname: "reg.x",
+      port: 8443,
+    });
   });
 
   it("downloads the offline installer from the mirror's GitHub release layout", () => {
@@ -83,14 +100,20 @@ describe("registry: addresses, installer, unit", () => {
       installerUrl("https://m/releases", "2.14.4"),
       "https://m/releases/github.com/goharbor/harbor/releases/download/v2.14.4/harbor-offline-installer-v2.14.4.tgz",
     );
-    assert.equal(installerMd5Url("https://m", "2.14.4"), "https://m/github.com/goharbor/harbor/releases/download/v2.14.4/md5sum");
+    assert.equal(
+      installerMd5Url("https://m", "2.14.4"),
+      "https://m/github.com/goharbor/harbor/releases/download/v2.14.4/md5sum",
+    );
   });
 
   it("renders the install script with the pinned sha256 when configured, else the md5 fallback", () => {
     const plain = renderInstallScript(spec, { certPem: "CERT", caPem: "CA" });
     assert.match(plain, /^HARBOR_INSTALLER_SHA256=''$/m);
     assert.match(plain, /^HARBOR_VERSION=2\.14\.4$/m);
-    const pinned = renderInstallScript({ ...spec, registry: { ...spec.registry, installerSha256: "a".repeat(64) } }, { certPem: "C", caPem: "A" });
+    const pinned = renderInstallScript(
+      { ...spec, registry: { ...spec.registry, installerSha256: "a".repeat(64) } },
+      { certPem: "C", caPem: "A" },
+    );
     assert.match(pinned, new RegExp(`^HARBOR_INSTALLER_SHA256=${"a".repeat(64)}$`, "m"));
   });
 
@@ -114,7 +137,14 @@ describe("registry: addresses, installer, unit", () => {
 
 describe("registry: API command lines", () => {
   it("passes parameters as an env prefix and never a secret", () => {
-    const cmd = renderApiCommand({ action: "project", url: "https://10.10.4.11", ca: "/etc/harbor/ca.crt", project: "search-web", robot: "puller", push: false });
+    const cmd = renderApiCommand({
+      action: "project",
+      url: "https://10.10.4.11",
+      ca: "/etc/harbor/ca.crt",
+      project: "search-web",
+      robot: "puller",
+      push: false,
+    });
     assert.equal(
       cmd,
       "env HARBOR_URL=https://10.10.4.11 HARBOR_CA=/etc/harbor/ca.crt PROJECT=search-web ROBOT=puller ROBOT_PUSH=false bash /usr/local/libexec/k8s-platform/harbor-api.sh project",

@@ -12,7 +12,11 @@ const COMPONENT_DIR = join(REPO_ROOT, "components/registry");
 
 /** A non-loopback interface of this machine (keepalived refuses lo for VRRP). */
 function vrrpInterface(): string | undefined {
-  const names = existsSync("/sys/class/net") ? readdirSync("/sys/class/net").filter((n) => n !== "lo").sort() : [];
+  const names = existsSync("/sys/class/net")
+    ? readdirSync("/sys/class/net")
+        .filter((n) => n !== "lo")
+        .sort()
+    : [];
   return names.includes("eth0") ? "eth0" : names[0];
 }
 
@@ -43,7 +47,12 @@ describe("registry: keepalived accepts the rendered VIP config", function () {
     const [first, second] = spec.topology.registry;
     const configs = [
       renderKeepalivedConf(keepalivedInput(spec, iface as string, check)),
-      renderKeepalivedConf({ ...keepalivedInput(spec, iface as string, check), host: second, peers: [first], priority: 140 }),
+      renderKeepalivedConf({
+        ...keepalivedInput(spec, iface as string, check),
+        host: second,
+        peers: [first],
+        priority: 140,
+      }),
     ];
     configs.forEach((conf, i) => {
       const file = join(dir, `harbor-${i}.conf`);
@@ -73,7 +82,10 @@ describe("registry: shellcheck on every script", function () {
 
   for (const name of Object.keys(SCRIPTS)) {
     it(`components/registry/${name} script is clean`, () => {
-      const file = join(COMPONENT_DIR, `${name === "check" ? "check-harbor" : name === "api" ? "harbor-api" : name}.sh`);
+      const file = join(
+        COMPONENT_DIR,
+        `${name === "check" ? "check-harbor" : name === "api" ? "harbor-api" : name}.sh`,
+      );
       const run = shellcheck(file);
       assert.equal(run.status, 0, run.stdout);
     });
@@ -84,7 +96,10 @@ describe("registry: shellcheck on every script", function () {
     try {
       const spec = prodSpec();
       const rendered = {
-        "install.sh": renderInstallScript(spec, { certPem: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----", caPem: "ca" }),
+        "install.sh": renderInstallScript(spec, {
+          certPem: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----",
+          caPem: "ca",
+        }),
         "vip.sh": renderVipScript(keepalivedInput(spec, "K8S_PLATFORM_IFACE")),
       };
       for (const [name, text] of Object.entries(rendered)) {
@@ -100,7 +115,10 @@ describe("registry: shellcheck on every script", function () {
   });
 
   it("the rendered VIP script parses with bash -n", () => {
-    const run = spawnSync("bash", ["-n"], { input: renderVipScript(keepalivedInput(prodSpec(), "eth0")), encoding: "utf8" });
+    const run = spawnSync("bash", ["-n"], {
+      input: renderVipScript(keepalivedInput(prodSpec(), "eth0")),
+      encoding: "utf8",
+    });
     assert.equal(run.status, 0, run.stderr);
   });
 });
