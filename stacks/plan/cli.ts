@@ -1,7 +1,8 @@
 /**
  * The offline plan: `npm run plan -- [--config FILE] [--json] [--diff FILE] [--graph OUT]`.
  * Runs the program under provider doubles and prints what `pulumi up` would manage, so
- * change review works without credentials. Exit codes: 0 ok, 2 invalid config, 1 error.
+ * change review works without credentials. Exit codes: 0 ok, 2 invalid config, 1 error,
+ * 3 (with `--policies`) a mandatory policy violation.
  */
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -10,11 +11,12 @@ import { parseArgs } from "node:util";
 import { ConfigError, formatProblems } from "../load";
 import { redact, summarize } from "./analysis";
 import { diffGraphs } from "./diff";
+import { runPolicies } from "../../policies/offline";
 import { renderDiff, renderDot, renderMermaid, renderSummary } from "./render";
 import { runProgram, type Graph } from "./run";
 import { fakeSecrets, readStackFile } from "./stackfile";
 
-const USAGE = `usage: npm run plan -- [--config Pulumi.<stack>.yaml] [--json] [--diff OLD.yaml] [--graph out.mmd|out.dot|out.svg]`;
+const USAGE = `usage: npm run plan -- [--config Pulumi.<stack>.yaml] [--json] [--diff OLD.yaml] [--graph out.mmd|out.dot|out.svg] [--policies [--policy-config FILE.json]]`;
 
 function stackName(path: string): string {
   return /Pulumi\.([^/]+)\.ya?ml$/.exec(path)?.[1] ?? "prod";
@@ -42,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
       json: { type: "boolean", default: false },
       diff: { type: "string" },
       graph: { type: "string" },
+      policies: { type: "boolean", default: false },
+      "policy-config": { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -51,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const file = values.config as string;
   const graph = await run(file);
+  if (values.policies) return runPolicies(graph, { configFile: values["policy-config"], json: values.json });
   const summary = summarize(graph);
   if (values.graph) writeGraph(graph, values.graph);
   if (values.diff) {
