@@ -7,7 +7,8 @@
 #     with the secret the platform generated; prints {"project","username"} on stdout.
 # Parameters (environment): HARBOR_URL, HARBOR_CA, and
 #   replication: PEER_NAME, PEER_URL
-#   project: PROJECT, ROBOT, ROBOT_PUSH (true|false), ROBOT_PREFIX (default 'robot$')
+#   project: PROJECT, ROBOT, ROBOT_PUSH (true|false), PROJECT_PUBLIC (true|false, default
+#     false: anonymous pulls, for the platform's own images), ROBOT_PREFIX (default 'robot$')
 # Secrets (stdin, never arguments): line 1 the local admin password; line 2 the peer's
 # admin password (replication) or the robot secret (project).
 set -euo pipefail
@@ -105,11 +106,12 @@ replication() {
 
 project() {
   : "${PROJECT:?}" "${ROBOT:?}"
-  local push=${ROBOT_PUSH:-false} prefix=${ROBOT_PREFIX:-robot\$} exists project_id robot_id full
+  local push=${ROBOT_PUSH:-false} public=${PROJECT_PUBLIC:-false} prefix=${ROBOT_PREFIX:-robot\$}
+  local exists project_id robot_id full
   full="$prefix$PROJECT+$ROBOT"
   exists=$(call HEAD "/api/v2.0/projects?project_name=$PROJECT" "" 200 404)
   if [ "$exists" = 404 ]; then
-    jq -n --arg name "$PROJECT" '{ project_name: $name, metadata: { public: "false" } }' >"$work/body"
+    jq -n --arg name "$PROJECT" --arg public "$public" '{ project_name: $name, metadata: { public: $public } }' >"$work/body"
     call POST /api/v2.0/projects "$work/body" 201 >/dev/null
     log "created project $PROJECT"
   fi
@@ -118,7 +120,7 @@ project() {
   robot_id=$(find_id "/api/v2.0/robots?q=Level%3Dproject%2CProjectID%3D$project_id&page_size=100" name "$full")
   if [ -z "$robot_id" ]; then
     ROBOT_SECRET=$second_secret jq -n --arg name "$ROBOT" --arg project "$PROJECT" --argjson push "$push" '{
-      name: $name, description: "Image pulls of the \($project) namespace (k8s-platform)",
+      name: $name, description: "Robot account of the \($project) project (k8s-platform)",
       secret: $ENV.ROBOT_SECRET, level: "project", disable: false, duration: -1,
       permissions: [{ kind: "project", namespace: $project,
         access: ([{ resource: "repository", action: "pull" }]

@@ -17,8 +17,10 @@ import type { PlatformSpec } from "../../stacks/spec";
 import {
   HARBOR_PATHS,
   INTERFACE_PLACEHOLDER,
+  PUSH_ROBOT_NAME,
   ROBOT_NAME,
   SCRIPTS,
+  platformImagesProject,
   registryAddress,
   renderApiCommand,
   renderApiStdin,
@@ -74,6 +76,8 @@ export class Registry extends pulumi.ComponentResource {
   readonly adminPassword: pulumi.Output<string>;
   /** Robot credentials per project name (projects with `registry: true`). */
   readonly robots: Readonly<Record<string, RobotCredentials>>;
+  /** Push robot of the platform's images project (`mirrors.images` path on this registry). */
+  readonly imagesPusher?: RobotCredentials;
   /** One install per host: Harbor is up and healthy on that host when it completes. */
   readonly instances: readonly remote.Command[];
   /** Everything a pull through the registry needs: instances, VIP and replication. */
@@ -87,6 +91,7 @@ export class Registry extends pulumi.ComponentResource {
       throw new Error("Registry: registry.vip is required for more than one registry host");
     const parent = { parent: this };
     const { hostname, port } = registryAddress(spec);
+    const url = (address: string) => `https://${address}${port === 443 ? "" : `:${port}`}`;
     this.server = spec.endpoints.registry;
     this.vip = spec.registry.vip;
 
@@ -222,10 +227,10 @@ export class Registry extends pulumi.ComponentResource {
                         spec,
                         renderApiCommand({
                           action: "replication",
-                          url: `https://${host.address}${port === 443 ? "" : `:${port}`}`,
+                          url: url(host.address),
                           ca: HARBOR_PATHS.caCert,
                           peerName: peer.name,
-                          peerUrl: `https://${peer.address}${port === 443 ? "" : `:${port}`}`,
+                          peerUrl: url(peer.address),
                         }),
                       ),
                       stdin: pulumi.secret(admin.result.apply((p) => renderApiStdin(p, p))),
@@ -237,23 +242,30 @@ export class Registry extends pulumi.ComponentResource {
           );
 
     // --- projects: a Harbor project + robot account on every instance ------------------
-    const robots: Record<string, RobotCredentials> = {};
-    for (const project of spec.projects.filter((p) => p.registry)) {
-      const secret = new random.RandomPassword(`${name}-robot-${project.name}`, PASSWORD, parent);
+    /** The project and its robot on each instance, with one secret shared by both. */
+    const harborProject = (
+      project: string,
+      robot: string,
+      push: boolean,
+      isPublic: boolean,
+      stem: string,
+    ): RobotCredentials => {
+      const secret = new random.RandomPassword(`${name}-${stem}-${project}`, PASSWORD, parent);
       hosts.forEach((host, i) => {
         new remote.Command(
-          `${name}-${host.name}-project-${project.name}`,
+          `${name}-${host.name}-project-${project}`,
           {
             connection: host.connection,
             create: asRoot(
               spec,
               renderApiCommand({
                 action: "project",
-                url: `https://${host.address}${port === 443 ? "" : `:${port}`}`,
+                url: url(host.address),
                 ca: HARBOR_PATHS.caCert,
-                project: project.name,
-                robot: ROBOT_NAME,
-                push: spec.registry.robotPush,
+                project,
+                robot,
+                push,
+                public: isPublic,
               }),
             ),
             stdin: pulumi.secret(pulumi.all([admin.result, secret.result]).apply(([a, r]) => renderApiStdin(a, r))),
@@ -262,8 +274,27 @@ export class Registry extends pulumi.ComponentResource {
           { ...parent, dependsOn: [instances[i]] },
         );
       });
-      robots[project.name] = { username: robotUsername(project.name), password: pulumi.secret(secret.result) };
+      return { username: robotUsername(project, robot), password: pulumi.secret(secret.result) };
+    };
+    const robots: Record<string, RobotCredentials> = {};
+    for (const project of spec.projects.filter((p) => p.registry)) {
+      robots[project.name] = harborProject(project.name, ROBOT_NAME, spec.registry.robotPush, false, "robot");
     }
+    // The platform's own images: a public project (containerd pulls system images without
+    // credentials) and a push robot for the air-gapped image sync.
+    const imagesProject = platformImagesProject(spec);
+    if (imagesProject && spec.projects.some((p) => p.name === imagesProject)) {
+      throw new Error(
+        `Registry: mirrors.images uses Harbor project "${imagesProject}", which is also a tenant project name`,
+      );
+    }
+    if (!imagesProject && spec.mirrors.images.split("/")[0] === spec.endpoints.registry) {
+      void pulumi.log.warn(
+        `mirrors.images "${spec.mirrors.images}" points at the Harbor registry without a project path; set it to e.g. ${spec.endpoints.registry}/platform so the platform's images have a Harbor project`,
+        this,
+      );
+    }
+    this.imagesPusher = imagesProject ? harborProject(imagesProject, PUSH_ROBOT_NAME, true, true, "pusher") : undefined;
     this.robots = robots;
     this.ready = [...instances, ...vips, ...replications];
 
@@ -275,6 +306,9 @@ export class Registry extends pulumi.ComponentResource {
       robots: Object.fromEntries(
         Object.entries(robots).map(([p, r]) => [p, { username: r.username, password: r.password }]),
       ),
+      imagesPusher: this.imagesPusher
+        ? { username: this.imagesPusher.username, password: this.imagesPusher.password }
+        : undefined,
     });
   }
 

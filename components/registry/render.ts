@@ -329,7 +329,22 @@ export type HarborApiParams =
       readonly project: string;
       readonly robot: string;
       readonly push: boolean;
+      /** Anonymous pulls (the platform's own images, which containerd pulls without credentials). */
+      readonly public?: boolean;
     };
+
+/** Robot that pushes the platform's own images into their project (the air-gapped sync). */
+export const PUSH_ROBOT_NAME = "pusher";
+
+/**
+ * The Harbor project holding the platform's own images: the first path segment of
+ * `mirrors.images` when that points at this registry (e.g. `reg.example.internal/platform`).
+ * Harbor needs a project in every repository path, so without a path there is none.
+ */
+export function platformImagesProject(spec: Pick<PlatformSpec, "mirrors" | "endpoints">): string | undefined {
+  const [host, project] = spec.mirrors.images.split("/");
+  return host === spec.endpoints.registry && project ? project : undefined;
+}
 
 /** Robot account name inside a project; Harbor shows it as `robot$<project>+<name>`. */
 export const ROBOT_NAME = "puller";
@@ -353,6 +368,7 @@ export function renderApiCommand(params: HarborApiParams, script: string = HARBO
           PROJECT: params.project,
           ROBOT: params.robot,
           ROBOT_PUSH: params.push ? "true" : "false",
+          PROJECT_PUBLIC: params.public ? "true" : "false",
         };
   const env = Object.entries(vars).map(([k, v]) => `${k}=${shellQuote(v)}`);
   return ["env", ...env, "bash", script, params.action].join(" ");

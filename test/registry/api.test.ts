@@ -160,7 +160,7 @@ describe("registry: Harbor API script against a stand-in Harbor on 127.0.4.1", f
       assert.deepEqual(harbor.calls[1].body, { project_name: "search-web", metadata: { public: "false" } });
       assert.deepEqual(harbor.calls[4].body, {
         name: "puller",
-        description: "Image pulls of the search-web namespace (k8s-platform)",
+        description: "Robot account of the search-web project (k8s-platform)",
         secret: "R0botSecretSearchWeb",
         level: "project",
         disable: false,
@@ -197,6 +197,18 @@ describe("registry: Harbor API script against a stand-in Harbor on 127.0.4.1", f
         { resource: "repository", action: "pull" },
         { resource: "repository", action: "push" },
       ]);
+    });
+
+    it("creates a public project when asked (the platform's images: anonymous pulls)", async () => {
+      const run = await runScript(
+        "project",
+        { ...env("platform", true), ROBOT: "pusher", PROJECT_PUBLIC: "true" },
+        renderApiStdin(ADMIN, "R0botPusher"),
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const created = harbor.calls.find((c) => c.method === "POST" && c.path === "/api/v2.0/projects");
+      assert.deepEqual(created?.body, { project_name: "platform", metadata: { public: "true" } });
+      assert.deepEqual(JSON.parse(run.stdout), { project: "platform", username: "robot$platform+pusher" });
     });
 
     it("fails (non-zero, nothing created) with a wrong admin password", async () => {

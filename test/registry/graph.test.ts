@@ -95,7 +95,9 @@ describe("registry: graph on the prod inventory", function () {
         const cmd = one(`registry-${host}-project-${project}`);
         assert.match(
           String(cmd.inputs.create),
-          new RegExp(`PROJECT=${project} ROBOT=puller ROBOT_PUSH=false bash .*harbor-api\\.sh project$`),
+          new RegExp(
+            `PROJECT=${project} ROBOT=puller ROBOT_PUSH=false PROJECT_PUBLIC=false bash .*harbor-api\\.sh project$`,
+          ),
         );
         assert.ok(cmd.dependencies.includes(one(`registry-${host}-install`).urn));
         assert.ok(cmd.dependencies.includes(one(`registry-robot-${project}`).urn), "uses the project's robot secret");
@@ -179,5 +181,20 @@ describe("registry: graph variants", function () {
     const cmd = graph.resources.find((r) => r.name === "registry-harbor-1-project-search-web");
     assert.match(String(cmd?.inputs.create), /ROBOT_PUSH=true/);
     assert.equal(graph.resources.filter((r) => r.type === COPY && r.name.startsWith("registry-")).length, 4);
+  });
+
+  it("creates a public project + push robot for the platform's images when mirrors.images has a path on Harbor", async () => {
+    const raw = clone(prodConfig());
+    (raw.mirrors as Record<string, unknown>).images = "reg.example.internal/platform";
+    const graph = await runProgram(raw);
+    for (const host of ["harbor-1", "harbor-2"]) {
+      const cmd = graph.resources.find((r) => r.name === `registry-${host}-project-platform`);
+      assert.match(
+        String(cmd?.inputs.create),
+        /PROJECT=platform ROBOT=pusher ROBOT_PUSH=true PROJECT_PUBLIC=true bash/,
+      );
+      assert.ok(isSecret(cmd?.inputs.stdin));
+    }
+    assert.ok(graph.resources.some((r) => r.name === "registry-pusher-platform"));
   });
 });

@@ -147,7 +147,7 @@ describe("registry: API command lines", () => {
     });
     assert.equal(
       cmd,
-      "env HARBOR_URL=https://10.10.4.11 HARBOR_CA=/etc/harbor/ca.crt PROJECT=search-web ROBOT=puller ROBOT_PUSH=false bash /usr/local/libexec/k8s-platform/harbor-api.sh project",
+      "env HARBOR_URL=https://10.10.4.11 HARBOR_CA=/etc/harbor/ca.crt PROJECT=search-web ROBOT=puller ROBOT_PUSH=false PROJECT_PUBLIC=false bash /usr/local/libexec/k8s-platform/harbor-api.sh project",
     );
   });
 
