@@ -5,6 +5,9 @@
  * one project or node stays local to it.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ControlPlane, controlPlaneFingerprint } from "../components/control-plane";
+import { CoreDns, Ingress, Logging, Monitoring } from "../components/addons";
+import { Calico } from "../components/network";
 import { EtcdCluster } from "../components/etcd";
 import { Host, type HostRef } from "../components/host";
 import { Pki } from "../components/pki";
@@ -50,13 +53,57 @@ export class Platform extends pulumi.ComponentResource {
           peer: (host) => pki.etcdPeer(host),
           client: pki.etcdHealthcheckClient,
         },
+        controlPlaneTriggers: [controlPlaneFingerprint(spec)],
       },
       { parent: this },
     );
 
+    // --- control plane: masters one at a time after the etcd snapshot, haproxy + keepalived
+    // VIP, /readyz gate through the VIP; its provider is the one in-cluster resources use
+    const controlPlane = new ControlPlane(
+      "control-plane",
+      {
+        spec,
+        masters: refs("master"),
+        certs: {
+          clusterCa: pki.clusterCaSigner,
+          etcdCa: pki.etcdCa,
+          frontProxyCa: pki.frontProxyCa,
+          apiserver: pki.apiserver,
+          apiserverKubeletClient: pki.apiserverKubeletClient,
+          apiserverEtcdClient: pki.apiserverEtcdClient,
+          frontProxyClient: pki.frontProxyClient,
+          serviceAccount: pki.serviceAccount,
+        },
+        kubeconfigs: {
+          admin: pki.adminKubeconfig,
+          controllerManager: pki.kubeconfig(pki.controllerManager, { onMaster: true }),
+          scheduler: pki.kubeconfig(pki.scheduler, { onMaster: true }),
+        },
+        etcdReady: [etcd.snapshot, etcd.healthy],
+      },
+      { parent: this },
+    );
+    void controlPlane;
+
+    // --- cluster network and add-ons (in-cluster, through the control plane's provider):
+    // Calico first (pods need the CNI), then DNS, then the rest in parallel
+    const provider = controlPlane.provider;
+    const calico = new Calico("calico", { spec, provider, dependsOn: [controlPlane.ready] }, { parent: this });
+    const dns = new CoreDns("coredns", { spec, provider, dependsOn: calico.ready }, { parent: this });
+    const ingress = spec.addons.ingress.enabled ? new Ingress("ingress", { spec, provider, dependsOn: dns.resources }, { parent: this }) : undefined;
+    const uiGate = [...dns.resources, ...(ingress ? [ingress.release] : [])];
+    const monitoring = spec.addons.monitoring.enabled
+      ? new Monitoring("monitoring", { spec, provider, etcdClient: pki.etcdHealthcheckClient, etcdCa: pki.etcdCa, dependsOn: uiGate }, { parent: this })
+      : undefined;
+    if (spec.addons.logging.enabled) new Logging("logging", { spec, provider, dependsOn: uiGate }, { parent: this });
+
     // --- registry: Harbor active/standby on the registry hosts; none -> the external registry
     const registryHosts = refs("registry");
-    const registry = registryHosts.length > 0 ? new Registry("registry", { spec, hosts: registryHosts, ca: pki.clusterCaSigner }, { parent: this }) : undefined;
+    const registry =
+      registryHosts.length > 0
+        ? new Registry("registry", { spec, hosts: registryHosts, ca: pki.clusterCaSigner }, { parent: this })
+        : undefined;
 
     this.outputs = {
       apiserverEndpoint: spec.endpoints.apiserver,
@@ -64,7 +111,14 @@ export class Platform extends pulumi.ComponentResource {
       clusterCaCertPem: pki.clusterCa.certPem,
       etcdClientUrls: etcd.clientUrls,
       nodes: spec.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles })),
-      ...(registry ? { registry: { server: registry.server, vip: registry.vip ?? null }, registryAdminPassword: registry.adminPassword } : {}),
+      routeReflectors: calico.topology.reflectors,
+      ...(monitoring ? { grafanaAdminPassword: monitoring.grafanaAdminPassword } : {}),
+      ...(registry
+        ? {
+            registry: { server: registry.server, vip: registry.vip ?? null },
+            registryAdminPassword: registry.adminPassword,
+          }
+        : {}),
     };
     this.registerOutputs(this.outputs);
   }

@@ -15,7 +15,7 @@ import { parse } from "yaml";
 import { haproxyConfigFor, renderHaproxyConfig } from "../../components/control-plane/renderHaproxy";
 import { ANONYMOUS_PATHS } from "../../components/control-plane/renderSecurity";
 import { requireTool } from "../support/tools";
-import { issueLbTestPki, type LbTestPki } from "./certs";
+import { generatedPki, type GeneratedPki } from "./harness";
 import { loopbackSpec } from "./inventory";
 
 const CHECK_SCRIPT = join(__dirname, "..", "..", "components", "control-plane", "check-haproxy.sh");
@@ -51,7 +51,7 @@ class StandInApiserver {
   constructor(
     readonly name: string,
     readonly address: string,
-    pki: LbTestPki,
+    pki: GeneratedPki,
   ) {
     this.server = https.createServer(
       {
@@ -164,7 +164,7 @@ describe("apiserver load balancer end to end (real haproxy, loopback)", function
   let dir = "";
   let haproxy: ChildProcess | undefined;
   let haproxyLog = "";
-  let pki: LbTestPki;
+  let pki: GeneratedPki;
   let kube: KubeconfigTls;
   const apiservers: StandInApiserver[] = [];
   const socket = () => join(dir, "admin.sock");
@@ -173,7 +173,7 @@ describe("apiserver load balancer end to end (real haproxy, loopback)", function
   before(async function () {
     requireTool(this, "haproxy", "curl");
     dir = mkdtempSync(join(tmpdir(), "cp-lb-"));
-    pki = await issueLbTestPki(spec);
+    pki = await generatedPki();
     kube = readKubeconfig(pki.adminKubeconfig);
     writeFileSync(join(dir, "ca.crt"), pki.caPem);
     for (const m of spec.topology.masters) {

@@ -40,7 +40,10 @@ describe("control plane renderers", () => {
   describe("kube-apiserver", () => {
     const f = renderApiServerFlags(spec, m1);
     it("points at every etcd member's client URL and the configured service CIDR", () => {
-      assert.equal(flagValue(f, "etcd-servers"), "https://127.0.0.11:2379,https://127.0.0.12:2379,https://127.0.0.13:2379");
+      assert.equal(
+        flagValue(f, "etcd-servers"),
+        "https://127.0.0.11:2379,https://127.0.0.12:2379,https://127.0.0.13:2379",
+      );
       assert.equal(flagValue(f, "service-cluster-ip-range"), spec.network.serviceCidr);
       assert.equal(flagValue(f, "advertise-address"), "127.0.0.21");
       assert.equal(flagValue(renderApiServerFlags(spec, m2), "advertise-address"), "127.0.0.22");
@@ -74,7 +77,10 @@ describe("control plane renderers", () => {
     it("rejects flag values systemd would split or expand", () => {
       assert.throws(() => flagArgs([{ name: "x", value: "a b" }]), /mangle/);
       assert.throws(() => flagArgs([{ name: "x", value: "$HOME" }]), /mangle/);
-      assert.throws(() => renderUnit({ description: "d", documentation: "u", binary: "/b", flags: [{ name: "Bad", value: "1" }] }), /flag name/);
+      assert.throws(
+        () => renderUnit({ description: "d", documentation: "u", binary: "/b", flags: [{ name: "Bad", value: "1" }] }),
+        /flag name/,
+      );
     });
   });
 
@@ -100,26 +106,44 @@ describe("control plane renderers", () => {
       const v1 = parse(renderAuthenticationConfig("1.35.1")) as Record<string, unknown>;
       assert.equal(v1.apiVersion, "apiserver.config.k8s.io/v1");
       assert.equal(v1.kind, "AuthenticationConfiguration");
-      assert.deepEqual(v1.anonymous, { enabled: true, conditions: [{ path: "/healthz" }, { path: "/readyz" }, { path: "/livez" }] });
-      assert.equal((parse(renderAuthenticationConfig("1.33.13")) as { apiVersion: string }).apiVersion, "apiserver.config.k8s.io/v1beta1");
+      assert.deepEqual(v1.anonymous, {
+        enabled: true,
+        conditions: [{ path: "/healthz" }, { path: "/readyz" }, { path: "/livez" }],
+      });
+      assert.equal(
+        (parse(renderAuthenticationConfig("1.33.13")) as { apiVersion: string }).apiVersion,
+        "apiserver.config.k8s.io/v1beta1",
+      );
       assert.throws(() => renderAuthenticationConfig("1.31.0"));
     });
     it("EncryptionConfiguration: secretbox with the given key first, identity last", () => {
       const doc = parse(renderEncryptionConfig([{ name: "key1", secretBase64: KEY }])) as {
         kind: string;
-        resources: { resources: string[]; providers: Record<string, { keys?: { name: string; secret: string }[] }>[] }[];
+        resources: {
+          resources: string[];
+          providers: Record<string, { keys?: { name: string; secret: string }[] }>[];
+        }[];
       };
       assert.equal(doc.kind, "EncryptionConfiguration");
       assert.deepEqual(doc.resources[0].resources, ["secrets"]);
       assert.deepEqual(doc.resources[0].providers[0].secretbox.keys, [{ name: "key1", secret: KEY }]);
       assert.deepEqual(doc.resources[0].providers[1], { identity: {} });
-      assert.throws(() => renderEncryptionConfig([{ name: "short", secretBase64: Buffer.alloc(16).toString("base64") }]), /32 bytes/);
+      assert.throws(
+        () => renderEncryptionConfig([{ name: "short", secretBase64: Buffer.alloc(16).toString("base64") }]),
+        /32 bytes/,
+      );
     });
     it("audit policy never records bodies of secrets, configmaps or token reviews", () => {
-      const doc = parse(renderAuditPolicy()) as { kind: string; omitStages: string[]; rules: { level: string; resources?: { group: string; resources?: string[] }[] }[] };
+      const doc = parse(renderAuditPolicy()) as {
+        kind: string;
+        omitStages: string[];
+        rules: { level: string; resources?: { group: string; resources?: string[] }[] }[];
+      };
       assert.equal(doc.kind, "Policy");
       assert.deepEqual(doc.omitStages, ["RequestReceived"]);
-      const secretsRule = doc.rules.findIndex((r) => r.resources?.some((g) => g.group === "" && g.resources?.includes("secrets")));
+      const secretsRule = doc.rules.findIndex((r) =>
+        r.resources?.some((g) => g.group === "" && g.resources?.includes("secrets")),
+      );
       const firstBodyRule = doc.rules.findIndex((r) => r.level === "Request" || r.level === "RequestResponse");
       assert.equal(doc.rules[secretsRule].level, "Metadata");
       assert.ok(secretsRule < firstBodyRule, "the Metadata rule for secrets must match first");
@@ -132,7 +156,12 @@ describe("control plane renderers", () => {
     it("balances TCP to every master's apiserver with HTTPS /readyz checks verified against the cluster CA", () => {
       assert.match(cfg, /^ {2}server master-1 127\.0\.0\.21:6443$/m);
       assert.match(cfg, /^ {2}server master-2 127\.0\.0\.22:6443$/m);
-      for (const line of ["option httpchk", "http-check connect ssl", "http-check send meth GET uri /readyz", "http-check expect status 200"]) {
+      for (const line of [
+        "option httpchk",
+        "http-check connect ssl",
+        "http-check send meth GET uri /readyz",
+        "http-check expect status 200",
+      ]) {
         assert.ok(cfg.includes(`  ${line}\n`), line);
       }
       assert.match(cfg, /check check-ssl verify required ca-file \/etc\/haproxy\/apiserver-ca\.crt/);
@@ -157,12 +186,16 @@ describe("control plane renderers", () => {
     });
     it("a failed check drops any master below every healthy one, so the VIP really moves", () => {
       const big = clone(prodConfig()) as { hosts: { name: string; address: string; roles: string[] }[] };
-      for (let i = 3; i <= 7; i++) big.hosts.push({ name: `master-${i}`, address: `10.10.1.${20 + i}`, roles: ["master"] });
+      for (let i = 3; i <= 7; i++)
+        big.hosts.push({ name: `master-${i}`, address: `10.10.1.${20 + i}`, roles: ["master"] });
       const s = specOf(big);
       const configs = s.topology.masters.map((m) => keepalivedConfigFor(s, m));
       const priorities = configs.map((c) => c.priority);
       assert.equal(new Set(priorities).size, priorities.length);
-      assert.ok(CHECK_WEIGHT > Math.max(...priorities) - Math.min(...priorities), "weight must exceed the largest priority gap");
+      assert.ok(
+        CHECK_WEIGHT > Math.max(...priorities) - Math.min(...priorities),
+        "weight must exceed the largest priority gap",
+      );
       assert.ok(Math.min(...priorities) - CHECK_WEIGHT >= 1 && Math.max(...priorities) <= 255);
     });
     it("renders the VIP, router id, auth and the check; unicast peers when configured", () => {
@@ -177,7 +210,10 @@ describe("control plane renderers", () => {
       delete raw.apiserver.interface;
       const uni = renderKeepalivedConfig(keepalivedConfigFor(specOf(raw), m2));
       assert.match(uni, /unicast_src_ip 127\.0\.0\.22\n {2}unicast_peer {\n {4}127\.0\.0\.21\n {2}}/);
-      assert.ok(uni.includes(`interface ${DETECT_INTERFACE}`), "the interface is detected at install when not configured");
+      assert.ok(
+        uni.includes(`interface ${DETECT_INTERFACE}`),
+        "the interface is detected at install when not configured",
+      );
       assert.throws(() => renderKeepalivedConfig(keepalivedConfigFor(spec, m2, "toolongpassword")), /1-8/);
     });
   });
@@ -192,7 +228,14 @@ describe("control plane renderers", () => {
           return { mode, path, content: Buffer.from(b64, "base64").toString("utf8") };
         });
     it("the master bundle carries each file with its CIS mode: keys, kubeconfigs, units, configs 0600", () => {
-      const entries = decode(renderControlPlaneBundle({ apiserverKey: "KEY\nPEM", apiserverCert: "CERT", adminKubeconfig: "kc", apiserverUnit: "u" }));
+      const entries = decode(
+        renderControlPlaneBundle({
+          apiserverKey: "KEY\nPEM",
+          apiserverCert: "CERT",
+          adminKubeconfig: "kc",
+          apiserverUnit: "u",
+        }),
+      );
       const byPath = new Map(entries.map((e) => [e.path, e]));
       assert.equal(byPath.get("/etc/kubernetes/pki/apiserver.key")?.mode, "0600");
       assert.equal(byPath.get("/etc/kubernetes/pki/apiserver.key")?.content, "KEY\nPEM");

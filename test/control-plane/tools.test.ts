@@ -18,7 +18,7 @@ import {
 import { load } from "../../stacks/load";
 import { prodConfig } from "../support/config";
 import { requireTool } from "../support/tools";
-import { issueLbTestPki } from "./certs";
+import { generatedPki } from "./harness";
 import { loopbackSpec } from "./inventory";
 
 const COMPONENT = join(__dirname, "..", "..", "components", "control-plane");
@@ -48,7 +48,7 @@ describe("control plane configs under the real tools", () => {
     before(async function () {
       requireTool(this, "haproxy");
       caFile = join(dir, "ca.crt");
-      writeFileSync(caFile, (await issueLbTestPki(loopbackSpec())).caPem);
+      writeFileSync(caFile, (await generatedPki()).caPem);
     });
     const check = (name: string, text: string) => {
       const path = join(dir, name);
