@@ -220,3 +220,13 @@ export function renderStorageClass(gluster: GlusterConfig, server: string): Kube
     mountOptions: ["nfsvers=4.1", "hard"],
   };
 }
+
+/** A claim on the class (the README's example; StatefulSets use the same spec in volumeClaimTemplates). */
+export function renderExampleClaim(namespace: string, name: string, storageClass: string, size: string): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "PersistentVolumeClaim",
+    metadata: { name, namespace },
+    spec: { accessModes: ["ReadWriteOnce"], storageClassName: storageClass, resources: { requests: { storage: size } } },
+  };
+}
