@@ -84,7 +84,6 @@ export class Platform extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    void controlPlane;
 
     // --- cluster network and add-ons (in-cluster, through the control plane's provider):
     // Calico first (pods need the CNI), then DNS, then the rest in parallel

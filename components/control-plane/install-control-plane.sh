@@ -4,20 +4,30 @@
 # the bundle (units, kubeconfigs, keys, configs) with CIS modes. Services restart only when a
 # binary or file changed, apiserver first and waited for, so re-running changes nothing.
 # Parameters (environment): K8S_VERSION, BINARIES_MIRROR, BUNDLE (path of the copied bundle),
-# CA_FILE, APISERVER_PORT, READY_TIMEOUT (seconds).
+# CA_FILE, APISERVER_PORT, READY_TIMEOUT (seconds); ROOT (install under this prefix instead
+# of /, and APISERVER_ADDRESS to probe: for tests).
 set -euo pipefail
 
 : "${K8S_VERSION:?}" "${BINARIES_MIRROR:?}" "${BUNDLE:?}" "${CA_FILE:?}"
 APISERVER_PORT="${APISERVER_PORT:-6443}"
+APISERVER_ADDRESS="${APISERVER_ADDRESS:-127.0.0.1}"
 READY_TIMEOUT="${READY_TIMEOUT:-300}"
-BIN_DIR="${BIN_DIR:-/usr/local/bin}"
+ROOT="${ROOT:-}"
+BIN_DIR="${ROOT}/usr/local/bin"
 ARCH=amd64
 BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
 SERVICES=(kube-apiserver kube-controller-manager kube-scheduler)
 
 tmp_dir="$(mktemp -d)"
 trap 'rm -rf "$tmp_dir"' EXIT
+# Survives a failed run: a binary or file replaced before the failure still gets its restart.
+PENDING="$(dirname "$BUNDLE")/restart-pending"
 changed=0
+[ ! -e "$PENDING" ] || changed=1
+mark_changed() {
+  changed=1
+  touch "$PENDING"
+}
 
 log() { printf '[control-plane] %s\n' "$*" >&2; }
 
@@ -42,8 +52,8 @@ install_binary() {
     log "checksum mismatch for ${url}"
     exit 1
   fi
+  mark_changed
   install -m 0755 -o root -g root "${tmp_dir}/${name}" "${BIN_DIR}/${name}"
-  changed=1
 }
 
 # Writes every `MODE PATH BASE64` line of the bundle whose content, mode or owner differs.
@@ -53,19 +63,20 @@ apply_bundle() {
     [ -n "${mode}" ] || continue
     file="${tmp_dir}/file"
     printf '%s' "$b64" | base64 -d >"$file"
+    path="${ROOT}${path}"
     if [ -f "$path" ] && cmp -s "$file" "$path" &&
       [ "$(stat -c '%a %U:%G' "$path")" = "${mode#0} root:root" ]; then
       continue
     fi
+    mark_changed
     install -D -m "$mode" -o root -g root "$file" "$path"
-    changed=1
   done <"$BUNDLE"
 }
 
 wait_ready() {
   local deadline=$((SECONDS + READY_TIMEOUT))
   # Anonymous access is allowed on /readyz only; the serving cert covers 127.0.0.1.
-  until curl -fsS --max-time 5 --cacert "$CA_FILE" "https://127.0.0.1:${APISERVER_PORT}/readyz" >/dev/null 2>&1; do
+  until curl -fsS --max-time 5 --cacert "$CA_FILE" "https://${APISERVER_ADDRESS}:${APISERVER_PORT}/readyz" >/dev/null 2>&1; do
     if [ "$SECONDS" -ge "$deadline" ]; then
       log "kube-apiserver not ready after ${READY_TIMEOUT}s"
       journalctl -u kube-apiserver -n 40 --no-pager >&2 || true
@@ -76,7 +87,8 @@ wait_ready() {
 }
 
 chmod 0600 "$BUNDLE"
-install -d -m 0700 -o root -g root /var/log/kubernetes/audit
+install -d -m 0700 -o root -g root "${ROOT}/var/log/kubernetes/audit"
+mkdir -p "$BIN_DIR"
 for b in "${BINARIES[@]}"; do install_binary "$b"; done
 apply_bundle
 
@@ -91,4 +103,5 @@ for s in "${SERVICES[@]}"; do
   fi
   if [ "$s" = kube-apiserver ]; then wait_ready; fi
 done
+rm -f "$PENDING"
 log "ready (changed=${changed})"
