@@ -9,7 +9,8 @@ import type { KubeObject, ReleaseSpec } from "./render/common";
 
 /** A stable Pulumi resource name for an object: `<prefix>-<namespace>-<name>` (or cluster-scoped). */
 export function resourceName(prefix: string, obj: KubeObject): string {
-  return [prefix, obj.metadata.namespace ?? "cluster", obj.metadata.name].join("-");
+  // RBAC names like `system:coredns` carry ':', which URNs use as a separator.
+  return [prefix, obj.metadata.namespace ?? "cluster", obj.metadata.name].join("-").replace(/:/g, "-");
 }
 
 /**
