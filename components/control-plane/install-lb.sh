@@ -4,10 +4,12 @@
 # with `haproxy -c` and `keepalived -t` before they replace the running ones; services
 # reload only when something changed.
 # Parameters (environment): BUNDLE (path of the copied bundle), HOST_ADDRESS (this master's
-# address, to find the VIP interface when the config says @DETECTED_INTERFACE@).
+# address, to find the VIP interface when the config says @DETECTED_INTERFACE@); ROOT
+# (install under this prefix instead of /: for tests).
 set -euo pipefail
 
 : "${BUNDLE:?}" "${HOST_ADDRESS:?}"
+ROOT="${ROOT:-}"
 PLACEHOLDER="@DETECTED_INTERFACE@"
 
 tmp_dir="$(mktemp -d)"
@@ -33,48 +35,49 @@ install_packages
 
 # Stage every file, resolving the interface placeholder.
 iface=""
-declare -a paths=() modes=()
+declare -a paths=() modes=() staged=()
 while read -r mode path b64; do
   [ -n "${mode}" ] || continue
-  staged="${tmp_dir}/$(printf '%s' "$path" | tr '/' '_')"
-  printf '%s' "$b64" | base64 -d >"$staged"
-  if grep -q "$PLACEHOLDER" "$staged"; then
+  file="${tmp_dir}/${#paths[@]}"
+  printf '%s' "$b64" | base64 -d >"$file"
+  if grep -q "$PLACEHOLDER" "$file"; then
     [ -n "$iface" ] || iface="$(detect_interface)"
     if [ -z "$iface" ]; then
       log "no interface holds ${HOST_ADDRESS}; set apiserver.interface"
       exit 1
     fi
-    sed -i "s/${PLACEHOLDER}/${iface}/g" "$staged"
+    sed -i "s/${PLACEHOLDER}/${iface}/g" "$file"
   fi
-  paths+=("$path")
+  paths+=("${ROOT}${path}")
   modes+=("$mode")
+  staged+=("$file")
 done <"$BUNDLE"
 chmod 0600 "$BUNDLE"
 
-# The CA and check script go first: the configs under test refer to them by path.
-changed_haproxy=0
-changed_keepalived=0
+# Installs file i unless it is already in place; fails (1) when nothing changed.
 install_file() {
-  local i="$1" staged
-  staged="${tmp_dir}/$(printf '%s' "${paths[$i]}" | tr '/' '_')"
-  if [ -f "${paths[$i]}" ] && cmp -s "$staged" "${paths[$i]}" &&
+  local i="$1"
+  if [ -f "${paths[$i]}" ] && cmp -s "${staged[$i]}" "${paths[$i]}" &&
     [ "$(stat -c '%a' "${paths[$i]}")" = "${modes[$i]#0}" ]; then
     return 1
   fi
-  install -D -m "${modes[$i]}" -o root -g root "$staged" "${paths[$i]}"
+  install -D -m "${modes[$i]}" -o root -g root "${staged[$i]}" "${paths[$i]}"
 }
-staged_of() { printf '%s/%s' "$tmp_dir" "$(printf '%s' "$1" | tr '/' '_')"; }
 
+changed_haproxy=0
+changed_keepalived=0
+# The CA and check script go first: the configs under test refer to them by path.
 for i in "${!paths[@]}"; do
   case "${paths[$i]}" in
     *.cfg | *.conf) ;;
     *) if install_file "$i"; then changed_haproxy=1; changed_keepalived=1; fi ;;
   esac
 done
+# Validate both new configs before either replaces a running one.
 for i in "${!paths[@]}"; do
   case "${paths[$i]}" in
-    *haproxy.cfg) haproxy -c -q -f "$(staged_of "${paths[$i]}")" ;;
-    *keepalived.conf) keepalived -t -f "$(staged_of "${paths[$i]}")" ;;
+    *haproxy.cfg) haproxy -c -q -f "${staged[$i]}" ;;
+    *keepalived.conf) keepalived -t -f "${staged[$i]}" ;;
   esac
 done
 for i in "${!paths[@]}"; do
