@@ -33,6 +33,12 @@ export interface CalicoArgs {
    * registered (their Node objects are labelled). Typically the control plane and workers.
    */
   readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
+  /**
+   * What a route reflector's Node object exists after (its kubelet registered), by node
+   * name; the reflector label and cluster ID are patched onto that Node. Must not wait for
+   * the node to be Ready: a node only becomes Ready once Calico runs on it.
+   */
+  readonly nodeRegistered?: (node: string) => pulumi.Input<pulumi.Resource>[];
 }
 
 /** Calico networking and network policy for the cluster. */
@@ -79,7 +85,7 @@ export class Calico extends pulumi.ComponentResource {
       return new k8s.core.v1.NodePatch(
         `${name}-route-reflector-${node}`,
         { metadata: { name: node, ...meta } },
-        { ...child, dependsOn: [this.release] },
+        { ...child, dependsOn: [this.release, ...(args.nodeRegistered?.(node) ?? [])] },
       );
     });
     const peers = createObjects(name, renderBgpPeers(spec, topology), { ...child, dependsOn: [this.release] });

@@ -95,7 +95,7 @@ describe("add-ons: chart values", () => {
     assert.deepEqual(v.kubeEtcd.endpoints, ["10.10.1.11", "10.10.1.12", "10.10.1.13"]);
     assert.equal(v.kubeEtcd.serviceMonitor.scheme, "https");
     assert.equal(v.kubeEtcd.serviceMonitor.certFile, "/etc/prometheus/secrets/etcd-client-cert/client.crt");
-    assert.deepEqual(v.kubeControllerManager.endpoints, ["10.10.1.21", "10.10.1.22"]);
+    assert.equal(v.kubeControllerManager.enabled, false, "binds to localhost (CIS)");
     assert.equal(v.grafana.admin.existingSecret, "grafana-admin");
     const [ms, kps] = renderMonitoringReleases(spec);
     assert.deepEqual([ms.chart, ms.version, ms.namespace], ["metrics-server", "3.14.0", "monitoring"]);

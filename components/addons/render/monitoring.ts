@@ -1,8 +1,8 @@
 /**
  * Monitoring (the source's Heapster + InfluxDB, both retired): metrics-server for
  * `kubectl top` and HPAs, and kube-prometheus-stack (Prometheus, Alertmanager, Grafana,
- * node-exporter, kube-state-metrics) scraping nodes, cAdvisor, the apiserver, the
- * controller-manager and scheduler on the masters, CoreDNS, and etcd with a client cert.
+ * node-exporter, kube-state-metrics) scraping nodes, kubelets and cAdvisor, the apiserver,
+ * CoreDNS, and etcd with a client certificate.
  */
 import type { PlatformSpec } from "../../../stacks/spec";
 import { ADDON_NAMESPACES, release, type ReleaseSpec } from "./common";
@@ -33,7 +33,6 @@ export function renderMetricsServerValues(spec: PlatformSpec): Record<string, un
 export function renderKubePrometheusStackValues(spec: PlatformSpec): Record<string, unknown> {
   const mon = spec.addons.monitoring;
   const img = (repository: string) => splitImage(spec.mirrors.images, repository);
-  const masters = spec.topology.masters.map((h) => h.address);
   const secretPath = `/etc/prometheus/secrets/${ETCD_CLIENT_SECRET}`;
   return {
     // Subcharts that honour it pick the mirror from here too; every image is also set below.
@@ -109,19 +108,10 @@ export function renderKubePrometheusStackValues(spec: PlatformSpec): Record<stri
         keyFile: `${secretPath}/client.key`,
       },
     },
-    // Control-plane daemons run as systemd services on the masters: scrape them by address.
-    kubeControllerManager: {
-      enabled: true,
-      endpoints: masters,
-      service: { enabled: true, port: 10257, targetPort: 10257 },
-      serviceMonitor: { https: true, insecureSkipVerify: true },
-    },
-    kubeScheduler: {
-      enabled: true,
-      endpoints: masters,
-      service: { enabled: true, port: 10259, targetPort: 10259 },
-      serviceMonitor: { https: true, insecureSkipVerify: true },
-    },
+    // controller-manager and scheduler bind to 127.0.0.1 on the masters (CIS 1.3.7 / 1.4.2):
+    // no pod can scrape them, and enabling the jobs would only raise "down" alerts.
+    kubeControllerManager: { enabled: false },
+    kubeScheduler: { enabled: false },
     // kube-proxy runs as a systemd service whose metrics bind to localhost: no target to scrape.
     kubeProxy: { enabled: false },
     coreDns: { enabled: true },
