@@ -12,6 +12,7 @@ import { EtcdCluster } from "../components/etcd";
 import { Host, type HostRef } from "../components/host";
 import { Pki } from "../components/pki";
 import { Registry } from "../components/registry";
+import { GlusterStorage } from "../components/storage";
 import type { PlatformSpec, Role } from "./spec";
 
 /** Arguments of the Platform. */
@@ -97,6 +98,12 @@ export class Platform extends pulumi.ComponentResource {
       : undefined;
     if (spec.addons.logging.enabled) new Logging("logging", { spec, provider, dependsOn: uiGate }, { parent: this });
 
+    // --- storage: GlusterFS pool, dispersed volume and NFS export on the storage hosts (in
+    // parallel with the cluster); csi-driver-nfs + StorageClass once the cluster runs DNS
+    const storage = spec.storage.glusterfs
+      ? new GlusterStorage("storage", { spec, hosts: refs("storage"), provider, clusterReady: dns.resources }, { parent: this })
+      : undefined;
+
     // --- registry: Harbor active/standby on the registry hosts; none -> the external registry
     const registryHosts = refs("registry");
     const registry =
@@ -111,6 +118,7 @@ export class Platform extends pulumi.ComponentResource {
       etcdClientUrls: etcd.clientUrls,
       nodes: spec.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles })),
       routeReflectors: calico.topology.reflectors,
+      ...(storage ? { storageClass: spec.storage.glusterfs?.storageClass.name } : {}),
       ...(monitoring ? { grafanaAdminPassword: monitoring.grafanaAdminPassword } : {}),
       ...(registry
         ? {
