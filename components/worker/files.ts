@@ -129,7 +129,8 @@ export function renderDrainScript(spec: PlatformSpec, nodeName: string, mode: "r
     TIMEOUT_SECONDS: spec.workers.drainTimeoutSeconds,
     KUBECTL: OPS_PATHS.kubectl,
     KUBECONFIG_FILE: OPS_PATHS.adminKubeconfig,
-    TARGET_STAMP: versionStamp(spec),
+    // Only the upgrade drain compares versions; the removal step must not change on a bump.
+    ...(mode === "upgrade" ? { TARGET_STAMP: versionStamp(spec) } : {}),
   });
 }
 

@@ -36,6 +36,8 @@ import {
 import { OPS_PATHS } from "./paths";
 
 export { upgradeBatches, batchSize } from "./batches";
+import { nodeRollout } from "./rollout";
+
 export { nodeRollout, type RolloutNode } from "./rollout";
 
 /** What the worker component needs of a host (the Host component provides it). */
@@ -258,4 +260,84 @@ export class WorkerNode extends pulumi.ComponentResource {
 
     this.registerOutputs({ nodeName: this.nodeName, ready: this.ready.id });
   }
+}
+
+// ------------------------------------------------------------------------------------
+// Wiring: every node of the rollout plan, batched, with the operations host
+
+/** What the nodes need from the PKI (the Pki component satisfies this). */
+export interface NodeCertificateSource {
+  readonly clusterCa: TrustAnchor;
+  readonly adminKubeconfig: pulumi.Input<string>;
+  readonly kubeProxy: KeyPair;
+  kubeletClient(node: string): KeyPair;
+  kubeletServing(node: string): KeyPair;
+  kubeconfig(pair: KeyPair, options?: { onMaster?: boolean }): pulumi.Output<string>;
+}
+
+/** Arguments of createWorkerNodes. */
+export interface WorkerNodesArgs {
+  readonly spec: PlatformSpec;
+  /** Hosts by inventory name (every node of `spec.topology.nodes` and the first master). */
+  readonly hosts: ReadonlyMap<string, NodeHostRef>;
+  readonly pki: NodeCertificateSource;
+  /** The control-plane readiness gate (apiserver answering through the VIP). */
+  readonly gate: pulumi.Resource;
+  /** Provider for the cluster-side bootstrap RBAC. */
+  readonly provider?: k8s.Provider;
+  /** Node-level registry password (secret), see WorkerNodeArgs.registryPassword. */
+  readonly registryPassword?: pulumi.Input<string>;
+}
+
+/** The nodes and their operations host. */
+export interface WorkerNodes {
+  readonly ops: NodeOps;
+  /** In rollout order (masters running kubelet first, then the workers by batch). */
+  readonly nodes: readonly WorkerNode[];
+}
+
+/**
+ * Creates NodeOps on the first master and a WorkerNode per node of the rollout plan;
+ * each batch's drains wait for the previous batch's `ready`, nothing else links nodes.
+ */
+export function createWorkerNodes(args: WorkerNodesArgs, parent: pulumi.Resource): WorkerNodes {
+  const { spec, hosts, pki } = args;
+  const hostRef = (name: string): NodeHostRef => {
+    const ref = hosts.get(name);
+    if (!ref) throw new Error(`createWorkerNodes: no host ${name}`);
+    return ref;
+  };
+  const firstMaster = spec.topology.masters[0];
+  if (!firstMaster) throw new Error("createWorkerNodes: the spec has no master to run node operations from");
+  const ops = new NodeOps(
+    "node-ops",
+    { spec, opsHost: hostRef(firstMaster.name), adminKubeconfig: pki.adminKubeconfig, gate: args.gate, provider: args.provider },
+    { parent },
+  );
+  const nodes: WorkerNode[] = [];
+  const readyByBatch = new Map<number, pulumi.Resource[]>();
+  for (const { host, controlPlane, batch } of nodeRollout(spec)) {
+    const onMaster = host.roles.includes("master");
+    const node = new WorkerNode(
+      `${host.name}-node`,
+      {
+        spec,
+        host: hostRef(host.name),
+        hostConfig: host,
+        controlPlane,
+        kubeletServing: pki.kubeletServing(host.name),
+        clusterCa: pki.clusterCa,
+        kubeletKubeconfig: pki.kubeconfig(pki.kubeletClient(host.name), { onMaster }),
+        kubeProxyKubeconfig: pki.kubeconfig(pki.kubeProxy, { onMaster }),
+        registryPassword: args.registryPassword,
+        gate: args.gate,
+        ops,
+        after: readyByBatch.get(batch - 1) ?? [],
+      },
+      { parent },
+    );
+    nodes.push(node);
+    readyByBatch.set(batch, [...(readyByBatch.get(batch) ?? []), node.ready]);
+  }
+  return { ops, nodes };
 }
