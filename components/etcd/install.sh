@@ -3,6 +3,7 @@
 # mirror (checked against the release's SHA256SUMS), the etcd system user, the data dir
 # (0700, etcd), certificates (keys 0600), the systemd units and the backup timer. It does
 # not start etcd (start.sh does, one member at a time). Idempotent.
+# The caller defines fetch_etcd (the body of fetch.sh) before this body.
 # Parameters (set by the caller before this body):
 #   ETCD_VERSION, ETCD_RELEASE_URL, ETCD_DATA_DIR, ETCD_BIN_DIR, ETCD_STAGE_DIR,
 #   ETCD_CACERT, ETCD_SERVER_CERT, ETCD_SERVER_KEY, ETCD_PEER_CERT, ETCD_PEER_KEY,
@@ -43,18 +44,9 @@ case "$(uname -m)" in
 esac
 installed=$("$ETCD_BIN_DIR/etcd" --version 2>/dev/null | sed -n 's/^etcd Version: //p' || true)
 if [ "$installed" != "$ETCD_VERSION" ]; then
-  tarball="etcd-v${ETCD_VERSION}-linux-${arch}.tar.gz"
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
-  curl -fsSL --retry 3 --connect-timeout 20 -o "$work/$tarball" "$ETCD_RELEASE_URL/$tarball"
-  curl -fsSL --retry 3 --connect-timeout 20 -o "$work/SHA256SUMS" "$ETCD_RELEASE_URL/SHA256SUMS"
-  # Some releases shipped an incomplete SHA256SUMS (etcd-io/etcd#19268): no line, no install.
-  if ! grep -E "^[0-9a-f]{64}  (\./)?${tarball//./\\.}\$" "$work/SHA256SUMS" | sed 's#  \./#  #' >"$work/sum"; then
-    echo "SHA256SUMS of etcd v$ETCD_VERSION has no line for $tarball; refusing to install an unverified binary" >&2
-    exit 1
-  fi
-  (cd "$work" && sha256sum --check --strict "$work/sum")
-  tar -xzf "$work/$tarball" -C "$work"
+  ETCD_ARCH=$arch ETCD_FETCH_DIR=$work fetch_etcd
   for bin in etcd etcdctl etcdutl; do
     if [ -f "$work/etcd-v${ETCD_VERSION}-linux-${arch}/$bin" ]; then
       install -m 0755 "$work/etcd-v${ETCD_VERSION}-linux-${arch}/$bin" "$ETCD_BIN_DIR/$bin"

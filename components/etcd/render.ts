@@ -180,8 +180,8 @@ export function renderEtcdUnit(member: EtcdMember, flags: readonly string[], pat
 }
 
 /** The oneshot service the backup timer starts. */
-export function renderBackupService(spec: Pick<PlatformSpec, "etcd">, paths: EtcdPaths = ETCD_PATHS): string {
-  const env = backupEnvironment(spec, paths);
+export function renderBackupService(spec: Pick<PlatformSpec, "etcd">, options: EtcdClientOptions = {}): string {
+  const env = backupEnvironment(spec, options);
   return [
     "[Unit]",
     "Description=etcd snapshot backup (k8s-platform)",
@@ -214,16 +214,20 @@ export function renderBackupTimer(spec: Pick<PlatformSpec, "etcd">): string {
   ].join("\n");
 }
 
-/** Parameters of snapshot.sh (also the backup service's Environment=). */
-export function backupEnvironment(
-  spec: Pick<PlatformSpec, "etcd">,
-  paths: EtcdPaths = ETCD_PATHS,
-): Record<string, string> {
+/** Where etcdctl on a member finds etcd and its files; tests point it at their own layout. */
+export interface EtcdClientOptions {
+  readonly paths?: EtcdPaths;
+  /** Client URL etcdctl talks to (default: the member's local listener, https://127.0.0.1:2379). */
+  readonly endpoint?: string;
+}
+
+const LOCAL_ENDPOINT = `https://127.0.0.1:${CLIENT_PORT}`;
+
+/** etcdctl's connection parameters shared by the scripts. */
+function clientParameters(o: EtcdClientOptions): Record<string, string> {
+  const paths = o.paths ?? ETCD_PATHS;
   return {
-    ETCD_BACKUP_DIR: spec.etcd.backup.dir,
-    ETCD_BACKUP_RETAIN: String(spec.etcd.backup.retain),
-    ETCD_DATA_DIR: paths.dataDir,
-    ETCD_ENDPOINT: `https://127.0.0.1:${CLIENT_PORT}`,
+    ETCD_ENDPOINT: o.endpoint ?? LOCAL_ENDPOINT,
     ETCD_CACERT: paths.caCert,
     ETCD_CERT: paths.clientCert,
     ETCD_KEY: paths.clientKey,
@@ -231,25 +235,46 @@ export function backupEnvironment(
   };
 }
 
+/** Parameters of snapshot.sh (also the backup service's Environment=). */
+export function backupEnvironment(
+  spec: Pick<PlatformSpec, "etcd">,
+  options: EtcdClientOptions = {},
+): Record<string, string> {
+  return {
+    ETCD_BACKUP_DIR: spec.etcd.backup.dir,
+    ETCD_BACKUP_RETAIN: String(spec.etcd.backup.retain),
+    ETCD_DATA_DIR: (options.paths ?? ETCD_PATHS).dataDir,
+    ...clientParameters(options),
+  };
+}
+
 const script = (file: string) => readFileSync(join(__dirname, file), "utf8");
 /** The checked-in scripts (see the .sh files beside this one). */
 export const SCRIPTS = {
   install: script("install.sh"),
+  fetch: script("fetch.sh"),
   start: script("start.sh"),
   health: script("health.sh"),
   snapshot: script("snapshot.sh"),
   memberAdd: script("member-add.sh"),
 } as const;
 
-/** The etcd release tarball name for an architecture. */
-export const etcdTarball = (version: string, arch = "amd64") => `etcd-v${version}-linux-${arch}.tar.gz`;
+/** A checked-in script's lines after its header (shebang, comments, `set -euo pipefail`). */
+const bodyOf = (text: string) => {
+  const lines = text.split("\n");
+  return lines.slice(lines.findIndex((l) => l.startsWith("set -euo pipefail")) + 1);
+};
 
-/** install.sh with its parameters: binaries from the mirror (checksum-checked), user, dirs, staged files. */
+/**
+ * install.sh with its parameters, fetch.sh embedded as its `fetch_etcd` step: binaries
+ * from the mirror (checksum-checked), user, dirs, staged files.
+ */
 export function renderInstallScript(
   spec: Pick<PlatformSpec, "versions" | "mirrors" | "etcd">,
   paths: EtcdPaths = ETCD_PATHS,
 ): string {
-  return withParameters(SCRIPTS.install, {
+  const fetchEtcd = ["fetch_etcd() {", ...bodyOf(SCRIPTS.fetch), "}"].join("\n");
+  return withParameters(["set -euo pipefail", fetchEtcd, ...bodyOf(SCRIPTS.install)].join("\n"), {
     ETCD_VERSION: spec.versions.etcd,
     ETCD_RELEASE_URL: `${spec.mirrors.binaries}/github.com/etcd-io/etcd/releases/download/v${spec.versions.etcd}`,
     ETCD_DATA_DIR: paths.dataDir,
@@ -268,48 +293,33 @@ export function renderInstallScript(
 }
 
 /** start.sh: first start without waiting for peers (bootstrap), or restart and wait for health. */
-export function renderStartScript(member: PlannedMember, paths: EtcdPaths = ETCD_PATHS): string {
+export function renderStartScript(member: PlannedMember, options: EtcdClientOptions = {}): string {
   return withParameters(SCRIPTS.start, {
     ETCD_MEMBER: member.name,
     ETCD_JOIN_STATE: member.state,
-    ETCD_ENDPOINT: `https://127.0.0.1:${CLIENT_PORT}`,
-    ETCD_CACERT: paths.caCert,
-    ETCD_CERT: paths.clientCert,
-    ETCD_KEY: paths.clientKey,
-    ETCD_BIN_DIR: paths.binDir,
+    ...clientParameters(options),
   });
 }
 
-/** health.sh: `etcdctl endpoint health --cluster`, retried within a bound. */
-export function renderHealthScript(paths: EtcdPaths = ETCD_PATHS, attempts = 60): string {
-  return withParameters(SCRIPTS.health, {
-    ETCD_ENDPOINT: `https://127.0.0.1:${CLIENT_PORT}`,
-    ETCD_CACERT: paths.caCert,
-    ETCD_CERT: paths.clientCert,
-    ETCD_KEY: paths.clientKey,
-    ETCD_BIN_DIR: paths.binDir,
-    HEALTH_ATTEMPTS: attempts,
-  });
+/** health.sh: `etcdctl endpoint health --cluster`, retried `attempts` times 5 s apart. */
+export function renderHealthScript(options: EtcdClientOptions = {}, attempts = 60): string {
+  return withParameters(SCRIPTS.health, { ...clientParameters(options), HEALTH_ATTEMPTS: attempts });
 }
 
 /** snapshot.sh for the pre-change snapshot (run over SSH; the timer runs the installed copy). */
 export function renderSnapshotScript(
   spec: Pick<PlatformSpec, "etcd">,
   label = "pre-change",
-  paths: EtcdPaths = ETCD_PATHS,
+  options: EtcdClientOptions = {},
 ): string {
-  return withParameters(SCRIPTS.snapshot, { ...backupEnvironment(spec, paths), SNAPSHOT_LABEL: label });
+  return withParameters(SCRIPTS.snapshot, { ...backupEnvironment(spec, options), SNAPSHOT_LABEL: label });
 }
 
 /** member-add.sh: registers a joining member from an existing one (idempotent). */
-export function renderMemberAddScript(member: PlannedMember, paths: EtcdPaths = ETCD_PATHS): string {
+export function renderMemberAddScript(member: PlannedMember, options: EtcdClientOptions = {}): string {
   return withParameters(SCRIPTS.memberAdd, {
     ETCD_MEMBER: member.name,
     ETCD_PEER_URL: peerUrl(member),
-    ETCD_ENDPOINT: `https://127.0.0.1:${CLIENT_PORT}`,
-    ETCD_CACERT: paths.caCert,
-    ETCD_CERT: paths.clientCert,
-    ETCD_KEY: paths.clientKey,
-    ETCD_BIN_DIR: paths.binDir,
+    ...clientParameters(options),
   });
 }

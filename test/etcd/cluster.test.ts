@@ -6,7 +6,8 @@
  * through renderer options.
  */
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync, existsSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runProgram, type Graph } from "../../stacks/plan/run";
@@ -14,6 +15,8 @@ import { loadOrThrow } from "../../stacks/load";
 import {
   planEtcd,
   renderEtcdFlags,
+  renderHealthScript,
+  renderSnapshotScript,
   type EtcdPaths,
   type EtcdPlan,
   type PlannedMember,
@@ -43,6 +46,7 @@ describe("etcd cluster: rendered flags + issued certificates on real etcd", func
   let caFile: string;
   let apiserverClient: { cert: string; key: string };
   let foreignClient: { cert: string; key: string };
+  let healthcheckClient: { cert: string; key: string };
   let endpoints: string;
 
   /** etcdctl against `eps`; `client: null` sends no client certificate. */
@@ -87,6 +91,7 @@ describe("etcd cluster: rendered flags + issued certificates on real etcd", func
     apiserverClient = writePair(dir, "apiserver-etcd-client", issuedLeaf(graph, "apiserver-etcd-client"));
     // A perfectly valid client certificate, but from the Kubernetes cluster CA.
     foreignClient = writePair(dir, "admin", issuedLeaf(graph, "admin"));
+    healthcheckClient = writePair(dir, "healthcheck-client", issuedLeaf(graph, "etcd-healthcheck-client"));
 
     for (const m of plan.members) {
       const server = writePair(dir, `${m.name}-server`, issuedLeaf(graph, `etcd-server-${m.name}`));
@@ -106,8 +111,8 @@ describe("etcd cluster: rendered flags + issued certificates on real etcd", func
         serverKey: server.key,
         peerCert: peer.cert,
         peerKey: peer.key,
-        clientCert: apiserverClient.cert,
-        clientKey: apiserverClient.key,
+        clientCert: healthcheckClient.cert,
+        clientKey: healthcheckClient.key,
         binDir: "/usr/bin",
       });
     }
@@ -143,6 +148,46 @@ describe("etcd cluster: rendered flags + issued certificates on real etcd", func
     const r = etcdctl(["get", "/platform/probe", "--print-value-only"]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), "hello");
+  });
+
+  /** Runs a rendered script with bash, bounded. */
+  const bash = (script: string, timeoutMs = 60_000) => {
+    const r = spawnSync("bash", ["-s"], { input: script, encoding: "utf8", timeout: timeoutMs });
+    return { status: r.status, out: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+  };
+
+  it("passes the rendered health gate (health.sh with the healthcheck client certificate)", () => {
+    const first = plan.members[0];
+    const r = bash(
+      renderHealthScript({ paths: memberPaths.get(first.name), endpoint: `https://${first.address}:2379` }, 3),
+    );
+    assert.equal(r.status, 0, r.out);
+    assert.equal((r.out.match(/ is healthy/g) ?? []).length, 3, r.out);
+  });
+
+  it("writes snapshots with snapshot.sh and keeps only `retain` of them", () => {
+    const first = plan.members[0];
+    const backups = join(dir, "backups");
+    const backupSpec = { etcd: { ...spec.etcd, backup: { ...spec.etcd.backup, dir: backups, retain: 2 } } };
+    const options = { paths: memberPaths.get(first.name), endpoint: `https://${first.address}:2379` };
+    for (const label of ["t1", "t2", "t3"]) {
+      const r = bash(renderSnapshotScript(backupSpec, label, options));
+      assert.equal(r.status, 0, r.out);
+      assert.match(r.out, /saved /);
+    }
+    const kept = readdirSync(backups).sort();
+    assert.equal(kept.length, 2, kept.join(" "));
+    assert.ok(
+      kept.every((f) => /^etcd-\d{8}T\d{6}Z-t[23]\.db$/.test(f)),
+      kept.join(" "),
+    );
+    for (const f of kept) assert.equal(statSync(join(backups, f)).mode & 0o777, 0o600, f);
+
+    // Before etcd has data (a first deployment) there is nothing to save, and that is not an error.
+    const fresh = { ...options, paths: { ...(options.paths as EtcdPaths), dataDir: join(dir, "no-data-yet") } };
+    const r = bash(renderSnapshotScript(backupSpec, "pre-change", fresh));
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /nothing to snapshot/);
   });
 
   it("refuses a client certificate signed by the cluster CA (not the etcd CA)", () => {
