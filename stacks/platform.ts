@@ -11,6 +11,7 @@ import { Calico } from "../components/network";
 import { EtcdCluster } from "../components/etcd";
 import { Host, type HostRef } from "../components/host";
 import { Pki } from "../components/pki";
+import { createProjects } from "../components/project";
 import { Registry } from "../components/registry";
 import { GlusterStorage } from "../components/storage";
 import type { PlatformSpec, Role } from "./spec";
@@ -111,12 +112,29 @@ export class Platform extends pulumi.ComponentResource {
         ? new Registry("registry", { spec, hosts: registryHosts, ca: pki.clusterCaSigner }, { parent: this })
         : undefined;
 
+    // --- projects: one tenant bundle per projects[] entry, independent of each other; pull
+    // credentials are the project's Harbor robot account, else the shared registry account
+    const projects = createProjects(
+      {
+        spec,
+        provider,
+        credentials: registry
+          ? Object.fromEntries(
+              Object.entries(registry.robots).map(([p, robot]) => [p, { server: registry.server, ...robot }]),
+            )
+          : undefined,
+      },
+      { parent: this },
+    );
+
     this.outputs = {
       apiserverEndpoint: spec.endpoints.apiserver,
       adminKubeconfig: pki.adminKubeconfig,
       clusterCaCertPem: pki.clusterCa.certPem,
       etcdClientUrls: etcd.clientUrls,
       nodes: spec.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles })),
+      projects: projects.namespaces,
+      projectAccessKeys: projects.accessKeys,
       routeReflectors: calico.topology.reflectors,
       ...(storage ? { storageClass: spec.storage.glusterfs?.storageClass.name } : {}),
       ...(monitoring ? { grafanaAdminPassword: monitoring.grafanaAdminPassword } : {}),

@@ -1,0 +1,206 @@
+import { strict as assert } from "node:assert";
+import { diffGraphs, type Change } from "../../stacks/plan/diff";
+import { runProgram, type Graph, type RecordedResource } from "../../stacks/plan/run";
+import { loadOrThrow } from "../../stacks/load";
+import { clone, prodConfig } from "../support/config";
+import { transitiveDependencies } from "../support/graph";
+
+const PROJECT_TYPE = "k8s-platform:project:Project";
+const T = {
+  namespace: "kubernetes:core/v1:Namespace",
+  quota: "kubernetes:core/v1:ResourceQuota",
+  limits: "kubernetes:core/v1:LimitRange",
+  role: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+  binding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+  policy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+  secret: "kubernetes:core/v1:Secret",
+  saPatch: "kubernetes:core/v1:ServiceAccountPatch",
+  sa: "kubernetes:core/v1:ServiceAccount",
+};
+
+type RawProject = Record<string, unknown> & { name: string };
+const projectsOf = (raw: Record<string, unknown>) => raw.projects as RawProject[];
+
+/** The Project component of `name` and every resource under it. */
+function projectResources(graph: Graph, name: string): { component: RecordedResource; children: RecordedResource[] } {
+  const component = graph.resources.find((r) => r.type === PROJECT_TYPE && r.name === name);
+  assert.ok(component, `no Project ${name} in the graph`);
+  return { component, children: graph.resources.filter((r) => r.parent === component.urn) };
+}
+
+/**
+ * URNs of everything a project owns: its component and children, and the registry side
+ * (its Harbor project and robot account, named after the project by the Registry).
+ */
+const urnsOf = (graph: Graph, name: string) => {
+  const { component, children } = projectResources(graph, name);
+  const registry = graph.resources.filter(
+    (r) => r.urn.includes("k8s-platform:registry:Registry$") && r.name.endsWith(`-${name}`),
+  );
+  return new Set([component.urn, ...children.map((c) => c.urn), ...registry.map((r) => r.urn)]);
+};
+
+const ops = (changes: readonly Change[]) => [...new Set(changes.map((c) => c.op))].sort();
+
+describe("projects in the program graph (mock harness)", function () {
+  this.timeout(120_000);
+  let prod: Graph;
+  const spec = loadOrThrow(prodConfig()).spec;
+
+  before(async () => {
+    prod = await runProgram(prodConfig());
+  });
+
+  it("registers one Project per configured project", () => {
+    assert.deepEqual(
+      prod.resources
+        .filter((r) => r.type === PROJECT_TYPE)
+        .map((r) => r.name)
+        .sort(),
+      spec.projects.map((p) => p.name).sort(),
+    );
+  });
+
+  for (const p of loadOrThrow(prodConfig()).spec.projects) {
+    it(`${p.name}: namespace, quota, limit range, three roles, a binding per member, policies, pull secret`, () => {
+      const { children } = projectResources(prod, p.name);
+      const count = (type: string) => children.filter((c) => c.type === type).length;
+      assert.equal(count(T.namespace), 1);
+      assert.equal(count(T.quota), 1);
+      assert.equal(count(T.limits), 1);
+      assert.equal(count(T.role), 3 + (p.accessKey ? 1 : 0));
+      assert.equal(count(T.binding), p.members.length + (p.accessKey ? 1 : 0));
+      assert.ok(count(T.policy) >= 5, `${count(T.policy)} policies`);
+      assert.equal(count(T.saPatch), 1);
+      assert.equal(count(T.sa), p.accessKey ? 1 : 0);
+
+      const pull = children.find(
+        (c) => c.type === T.secret && (c.inputs.type as string) === "kubernetes.io/dockerconfigjson",
+      );
+      assert.ok(pull, "pull secret");
+      const stringData = pull.inputs.stringData as Record<string, unknown>;
+      const data = stringData[".dockerconfigjson"] ?? stringData;
+      assert.ok(
+        data !== null && typeof data === "object" && "$secret" in data,
+        `pull secret data must be a secret: ${JSON.stringify(pull.inputs.stringData)}`,
+      );
+    });
+  }
+
+  it("every project resource goes through the cluster provider and sits in its namespace", () => {
+    for (const p of spec.projects) {
+      for (const c of projectResources(prod, p.name).children) {
+        assert.match(c.provider ?? "", /pulumi:providers:kubernetes/, `${c.urn} has no kubernetes provider`);
+        const metadata = c.inputs.metadata as { name: string; namespace?: string };
+        if (c.type === T.namespace) assert.equal(metadata.name, p.name);
+        else assert.equal(metadata.namespace, p.name, c.urn);
+      }
+    }
+  });
+
+  it("creates no ClusterRole or ClusterRoleBinding for projects, and binds no project identity cluster-wide", () => {
+    for (const p of spec.projects) {
+      for (const c of projectResources(prod, p.name).children) assert.doesNotMatch(c.type, /ClusterRole/, c.urn);
+    }
+    const members = new Set(spec.projects.flatMap((p) => p.members.map((m) => m.user ?? m.group)));
+    for (const crb of prod.resources.filter(
+      (r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+    )) {
+      const subjects = (crb.inputs.subjects as { name: string; namespace?: string }[] | undefined) ?? [];
+      for (const s of subjects) {
+        assert.ok(!members.has(s.name), `${crb.urn} binds project member ${s.name} cluster-wide`);
+        assert.ok(
+          s.namespace === undefined || !spec.projects.some((p) => p.name === s.namespace),
+          `${crb.urn} binds a project service account`,
+        );
+      }
+    }
+  });
+
+  it("protected projects keep every object on removal (retainOnDelete), without Pulumi protect", () => {
+    for (const p of spec.projects.filter((x) => x.protect)) {
+      for (const c of projectResources(prod, p.name).children) {
+        assert.equal(c.retainOnDelete, true, c.urn);
+        assert.equal(c.protect, false, c.urn);
+      }
+    }
+  });
+
+  it("projects are independent: no project resource depends on another project", () => {
+    for (const p of spec.projects) {
+      const others = new Set(spec.projects.filter((o) => o.name !== p.name).flatMap((o) => [...urnsOf(prod, o.name)]));
+      for (const c of projectResources(prod, p.name).children) {
+        for (const dep of transitiveDependencies(prod, c.urn))
+          assert.ok(!others.has(dep), `${c.urn} depends on ${dep}`);
+      }
+    }
+  });
+
+  it("exports each project's namespace, and the access key tokens as one secret", () => {
+    assert.deepEqual(prod.outputs.projects, Object.fromEntries(spec.projects.map((p) => [p.name, p.name])));
+    const keys = prod.outputs.projectAccessKeys as { $secret?: Record<string, unknown> };
+    assert.ok(keys.$secret !== undefined, "projectAccessKeys must be a secret output");
+    assert.deepEqual(
+      Object.keys(keys.$secret).sort(),
+      spec.projects
+        .filter((p) => p.accessKey)
+        .map((p) => p.name)
+        .sort(),
+    );
+  });
+
+  describe("locality (plan diff)", () => {
+    it("adding a project adds exactly that project's resources", async () => {
+      const raw = clone(prodConfig());
+      projectsOf(raw).push({
+        name: "new-team",
+        quota: { cpu: "8", memory: "16Gi", storage: "100Gi" },
+        members: [{ user: "qian.er", role: "admin" }],
+        domains: ["new.example.com"],
+      });
+      const after = await runProgram(raw);
+      const changes = diffGraphs(prod, after);
+      assert.deepEqual(ops(changes), ["create"]);
+      assert.deepEqual(new Set(changes.map((c) => c.urn)), urnsOf(after, "new-team"));
+    });
+
+    it("changing one project's quota updates only its ResourceQuota", async () => {
+      const raw = clone(prodConfig());
+      const target = projectsOf(raw).find((p) => p.name === "news-feed") as RawProject;
+      (target.quota as Record<string, unknown>).cpu = "24";
+      const changes = diffGraphs(prod, await runProgram(raw));
+      assert.equal(changes.length, 1, JSON.stringify(changes, null, 1));
+      const [change] = changes;
+      assert.equal(change.op, "update");
+      assert.equal(change.type, T.quota);
+      assert.equal(prod.byUrn.get(change.urn)?.name, "news-feed-quota");
+      assert.deepEqual(change.inputs.map((i) => i.path).sort(), ["spec.hard.limits.cpu", "spec.hard.requests.cpu"]);
+    });
+
+    it("removing a protected project retains its namespace and objects: no delete", async () => {
+      const raw = clone(prodConfig());
+      raw.projects = projectsOf(raw).filter((p) => p.name !== "news-feed");
+      const changes = diffGraphs(prod, await runProgram(raw));
+      assert.deepEqual(new Set(changes.map((c) => c.urn)), urnsOf(prod, "news-feed"));
+      const kubernetes = changes.filter((c) => c.type.startsWith("kubernetes:"));
+      assert.equal(kubernetes.length, projectResources(prod, "news-feed").children.length);
+      assert.deepEqual(ops(kubernetes), ["retain"]);
+      assert.ok(kubernetes.some((c) => c.type === T.namespace));
+    });
+
+    it("removing an unprotected project deletes its namespace", async () => {
+      const base = clone(prodConfig());
+      (projectsOf(base).find((p) => p.name === "news-feed") as RawProject).protect = false;
+      const before = await runProgram(base);
+      const raw = clone(base);
+      raw.projects = projectsOf(raw).filter((p) => p.name !== "news-feed");
+      const changes = diffGraphs(before, await runProgram(raw));
+      const namespace = changes.find((c) => c.type === T.namespace);
+      assert.equal(namespace?.op, "delete");
+      assert.ok(
+        changes.every((c) => c.op === "delete"),
+        JSON.stringify(ops(changes)),
+      );
+    });
+  });
+});
