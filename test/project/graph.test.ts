@@ -43,7 +43,7 @@ const urnsOf = (graph: Graph, name: string) => {
 const ops = (changes: readonly Change[]) => [...new Set(changes.map((c) => c.op))].sort();
 
 describe("projects in the program graph (mock harness)", function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let prod: Graph;
   const spec = loadOrThrow(prodConfig()).spec;
 
