@@ -92,6 +92,7 @@ function stageCommand(
     {
       connection: host.connection,
       create: asRoot(spec),
+      update: asRoot(spec),
       // Root-only directory: the bundles copied into it hold private keys.
       stdin: `set -euo pipefail\ninstall -d -m 0700 -o root -g root ${dir}\n`,
       addPreviousOutputInEnv: false,
@@ -124,6 +125,8 @@ export class ApiServerLoadBalancer extends pulumi.ComponentResource {
   readonly installs: readonly remote.Command[];
   /** The VRRP password (secret), shared by the masters. */
   readonly vrrpPassword: pulumi.Output<string>;
+  /** sha256 of each host's bundle: changes whenever a balancer's config does. */
+  readonly fingerprints: readonly pulumi.Output<string>[];
 
   constructor(name: string, args: ApiServerLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-platform:control-plane:ApiServerLoadBalancer", name, {}, opts);
@@ -135,6 +138,7 @@ export class ApiServerLoadBalancer extends pulumi.ComponentResource {
     this.vrrpPassword = pulumi.secret(password.result);
 
     const installs: remote.Command[] = [];
+    const fingerprints: pulumi.Output<string>[] = [];
     for (const host of args.hosts) {
       const master = masterConfig(spec, host);
       const stage = stageCommand(`${name}-${host.name}-stage`, spec, host, LB_STAGE_DIR, {
@@ -146,6 +150,8 @@ export class ApiServerLoadBalancer extends pulumi.ComponentResource {
           .all([args.clusterCa.certPem, this.vrrpPassword])
           .apply(([ca, pass]) => renderLbBundle(spec, master, ca, pass)),
       );
+      const bundleFingerprint = bundle.apply((text) => fingerprint([text]));
+      fingerprints.push(bundleFingerprint);
       const copy = new remote.CopyToRemote(
         `${name}-${host.name}-bundle`,
         {
@@ -162,8 +168,9 @@ export class ApiServerLoadBalancer extends pulumi.ComponentResource {
           {
             connection: host.connection,
             create: asRoot(spec),
+            update: asRoot(spec),
             stdin: withParameters(SCRIPTS.installLb, { BUNDLE: `${LB_STAGE_DIR}/bundle`, HOST_ADDRESS: host.address }),
-            triggers: [bundle.apply((text) => fingerprint([text]))],
+            triggers: [bundleFingerprint],
             addPreviousOutputInEnv: false,
           },
           { ...child, dependsOn: [copy, ...(previous ? [previous] : [])] },
@@ -171,6 +178,7 @@ export class ApiServerLoadBalancer extends pulumi.ComponentResource {
       );
     }
     this.installs = installs;
+    this.fingerprints = fingerprints;
     this.registerOutputs({ installs: installs.map((i) => i.id) });
   }
 }
@@ -235,6 +243,7 @@ export class ControlPlane extends pulumi.ComponentResource {
     const secrets = pulumi.secret(pulumi.all(secretInputs).apply((v) => v as unknown as MasterSecrets));
 
     const installs: remote.Command[] = [];
+    const fingerprints: pulumi.Output<string>[] = [];
     for (const host of args.masters) {
       const master = masterConfig(spec, host);
       const stage = stageCommand(`${name}-${host.name}-stage`, spec, host, STAGE_DIR, {
@@ -242,6 +251,8 @@ export class ControlPlane extends pulumi.ComponentResource {
         dependsOn: [host.ready],
       });
       const bundle = pulumi.secret(secrets.apply((s) => renderMasterBundle(spec, master, s)));
+      const bundleFingerprint = bundle.apply((text) => fingerprint([text]));
+      fingerprints.push(bundleFingerprint);
       const copy = new remote.CopyToRemote(
         `${name}-${host.name}-bundle`,
         {
@@ -260,6 +271,7 @@ export class ControlPlane extends pulumi.ComponentResource {
           {
             connection: host.connection,
             create: asRoot(spec),
+            update: asRoot(spec),
             stdin: withParameters(SCRIPTS.installControlPlane, {
               K8S_VERSION: spec.versions.kubernetes,
               BINARIES_MIRROR: spec.mirrors.binaries,
@@ -268,11 +280,7 @@ export class ControlPlane extends pulumi.ComponentResource {
               APISERVER_PORT: PORTS.apiserver,
               READY_TIMEOUT: args.readyTimeoutSeconds ?? 300,
             }),
-            triggers: [spec.versions.kubernetes, bundle.apply((text) => fingerprint([text]))],
-            delete: asRoot(
-              spec,
-              "systemctl disable --now kube-scheduler kube-controller-manager kube-apiserver || true",
-            ),
+            triggers: [spec.versions.kubernetes, bundleFingerprint],
             addPreviousOutputInEnv: false,
           },
           { ...child, dependsOn: [copy, ...(previous ? [previous] : args.etcdReady)] },
@@ -287,9 +295,10 @@ export class ControlPlane extends pulumi.ComponentResource {
       {
         connection: first.connection,
         create: asRoot(spec),
+        update: asRoot(spec),
         stdin: withParameters(SCRIPTS.gate, { ADMIN_KUBECONFIG: KUBECONFIG.admin, TRIES: 60, INTERVAL: 5 }),
         // Re-check after any master or balancer change.
-        triggers: [...installs.map((i) => i.id), ...this.loadBalancer.installs.map((i) => i.id)],
+        triggers: [spec.versions.kubernetes, ...fingerprints, ...this.loadBalancer.fingerprints],
         addPreviousOutputInEnv: false,
       },
       { ...child, dependsOn: [...installs, ...this.loadBalancer.installs] },

@@ -57,6 +57,42 @@ describe("ControlPlane in the program graph", function () {
     );
   });
 
+  it("a changed trigger updates the commands in place (update = create, no delete that could stop a master)", () => {
+    for (const r of prod.resources.filter(
+      (x) => x.name.startsWith("control-plane") && x.type === "command:remote:Command",
+    )) {
+      assert.equal(r.inputs.update, r.inputs.create, r.name);
+      assert.equal(r.inputs.delete, undefined, r.name);
+    }
+    const gate = JSON.stringify(resourceNamed(prod, "control-plane-ready").inputs.triggers);
+    const install = JSON.stringify(resourceNamed(prod, "control-plane-master-2-install").inputs.triggers);
+    const hash = /[0-9a-f]{64}/.exec(install)?.[0];
+    assert.ok(hash && gate.includes(hash), "the gate re-runs when a master's bundle changes");
+  });
+
+  it("a Kubernetes version bump changes the snapshot, then master 1, then master 2, and not the balancers", async () => {
+    const bumped = prodConfig() as { versions: Record<string, string> };
+    bumped.versions = { ...bumped.versions, kubernetes: "1.36.0" };
+    const next = await runProgram(bumped);
+    const changed = (n: string) =>
+      JSON.stringify(resourceNamed(prod, n).inputs) !== JSON.stringify(resourceNamed(next, n).inputs);
+    for (const n of [
+      "etcd-pre-change-snapshot",
+      "control-plane-master-1-install",
+      "control-plane-master-2-install",
+      "control-plane-ready",
+    ]) {
+      assert.ok(changed(n), `${n} must change`);
+    }
+    for (const n of [
+      "control-plane-lb-master-1-install",
+      "control-plane-lb-master-2-install",
+      "control-plane-encryption-key",
+    ]) {
+      assert.ok(!changed(n), `${n} must not change`);
+    }
+  });
+
   it("bundles are secret, commands carry no secret, the encryption key is protected random bytes", () => {
     for (const name of ["control-plane-master-1-bundle", "control-plane-lb-master-1-bundle"]) {
       assert.ok(JSON.stringify(resourceNamed(prod, name).inputs.source).startsWith('{"$secret"'), name);
