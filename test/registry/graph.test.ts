@@ -171,30 +171,42 @@ describe("registry: graph variants", function () {
     assert.equal(graph.outputs.registryAdminPassword, undefined);
   });
 
-  it("skips projects with registry: false and grants push when registry.robotPush is set", async () => {
+  it("skips projects with registry: false, grants push with registry.robotPush, and makes the images project public", async () => {
     const raw = clone(prodConfig());
     (raw.projects as { name: string; registry?: boolean }[]).find((p) => p.name === "news-feed")!.registry = false;
     (raw.registry as Record<string, unknown>).robotPush = true;
+    (raw.mirrors as Record<string, unknown>).images = "reg.example.internal/platform";
     const graph = await runProgram(raw);
     const names = graph.resources.map((r) => r.name);
     assert.ok(!names.some((n) => n.includes("project-news-feed") || n === "registry-robot-news-feed"));
     const cmd = graph.resources.find((r) => r.name === "registry-harbor-1-project-search-web");
-    assert.match(String(cmd?.inputs.create), /ROBOT_PUSH=true/);
+    assert.match(String(cmd?.inputs.create), /ROBOT_PUSH=true PROJECT_PUBLIC=false/);
     assert.equal(graph.resources.filter((r) => r.type === COPY && r.name.startsWith("registry-")).length, 4);
-  });
-
-  it("creates a public project + push robot for the platform's images when mirrors.images has a path on Harbor", async () => {
-    const raw = clone(prodConfig());
-    (raw.mirrors as Record<string, unknown>).images = "reg.example.internal/platform";
-    const graph = await runProgram(raw);
     for (const host of ["harbor-1", "harbor-2"]) {
-      const cmd = graph.resources.find((r) => r.name === `registry-${host}-project-platform`);
+      const images = graph.resources.find((r) => r.name === `registry-${host}-project-platform`);
       assert.match(
-        String(cmd?.inputs.create),
+        String(images?.inputs.create),
         /PROJECT=platform ROBOT=pusher ROBOT_PUSH=true PROJECT_PUBLIC=true bash/,
       );
-      assert.ok(isSecret(cmd?.inputs.stdin));
+      assert.ok(isSecret(images?.inputs.stdin));
     }
-    assert.ok(graph.resources.some((r) => r.name === "registry-pusher-platform"));
+    assert.ok(names.includes("registry-pusher-platform"));
+  });
+
+  it("runs a single Harbor without VIP or replication when there is one registry host", async () => {
+    const raw = clone(prodConfig());
+    raw.hosts = (raw.hosts as { name: string }[]).filter((h) => h.name !== "harbor-2");
+    delete (raw.registry as Record<string, unknown>).vip;
+    const graph = await runProgram(raw);
+    const names = graph.resources.filter((r) => r.name.startsWith("registry-")).map((r) => r.name);
+    assert.deepEqual(
+      names.filter((n) => n.endsWith("-install")),
+      ["registry-harbor-1-install"],
+    );
+    assert.deepEqual(
+      names.filter((n) => n.endsWith("-vip") || n.includes("-replicate-to-")),
+      [],
+    );
+    assert.ok(names.includes("registry-harbor-1-project-search-web"));
   });
 });
