@@ -12,6 +12,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { remote, types } from "@pulumi/command";
 import { asRoot } from "../host/render";
+import { shellQuote } from "../../lib/shell";
 import type { KeyPair } from "../pki/types";
 import type { PlatformSpec } from "../../stacks/spec";
 import {
@@ -143,7 +144,12 @@ export class Registry extends pulumi.ComponentResource {
       );
       const dir = new remote.Command(
         `${name}-${host.name}-config-dir`,
-        { connection: host.connection, create: asRoot(spec, `install -d -m 0700 ${HARBOR_PATHS.configDir}`) },
+        {
+          connection: host.connection,
+          // Owned by the login user so CopyToRemote can write the secret files over SFTP
+          // without root; mode 0700 keeps every other user out.
+          create: asRoot(spec, `install -d -m 0700 -o ${shellQuote(spec.ssh.user)} ${HARBOR_PATHS.configDir}`),
+        },
         { ...parent, dependsOn: [host.ready] },
       );
       const copyYml = new remote.CopyToRemote(
