@@ -127,8 +127,11 @@ export class Registry extends pulumi.ComponentResource {
     const admin = new random.RandomPassword(`${name}-admin-password`, PASSWORD, parent);
     this.adminPassword = pulumi.secret(admin.result);
 
-    // --- one Harbor per host ----------------------------------------------------------
-    const instances = hosts.map((host) => {
+    // --- one Harbor per host, rolling: a change (version, harbor.yml, certificate) that
+    // re-runs ./install.sh restarts one instance at a time, so the VIP always has one ---
+    const instances: remote.Command[] = [];
+    for (const host of hosts) {
+      const previous = instances[instances.length - 1];
       const db = new random.RandomPassword(`${name}-${host.name}-db-password`, PASSWORD, parent);
       const harborYml = pulumi.secret(
         pulumi.all([admin.result, db.result]).apply(([adminPassword, databasePassword]) =>
@@ -173,19 +176,24 @@ export class Registry extends pulumi.ComponentResource {
       const script = pulumi
         .all([cert.certPem, ca.certPem])
         .apply(([certPem, caPem]) => renderInstallScript(spec, { certPem, caPem }));
-      return new remote.Command(
+      const install = new remote.Command(
         `${name}-${host.name}-install`,
         {
           connection: host.connection,
           create: asRoot(spec),
           stdin: script,
           // harbor.yml and the key arrive as files: their change must re-run the install,
-          // which itself re-runs ./install.sh only when harbor.yml or the version changed.
-          triggers: [pulumi.secret(harborYml.apply(sha256)), copyKey.id],
+          // which re-runs ./install.sh only when the version, harbor.yml or TLS files changed.
+          triggers: [pulumi.secret(harborYml.apply(sha256)), pulumi.secret(key.privateKeyPem.apply(sha256))],
         },
-        { ...parent, dependsOn: [copyYml, copyKey], customTimeouts: { create: "40m", update: "40m" } },
+        {
+          ...parent,
+          dependsOn: [copyYml, copyKey, ...(previous ? [previous] : [])],
+          customTimeouts: { create: "40m", update: "40m" },
+        },
       );
-    });
+      instances.push(install);
+    }
     this.instances = instances;
 
     // --- the VIP: keepalived on every registry host, after its Harbor is up ---------------

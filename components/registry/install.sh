@@ -7,13 +7,13 @@
 #   HARBOR_VERSION, HARBOR_HOSTNAME, HARBOR_HTTPS_PORT, HARBOR_INSTALLER_URL, HARBOR_MD5_URL, HARBOR_INSTALLER_SHA256 (may be empty),
 #   HARBOR_WITH_TRIVY (true|false), HARBOR_DATA_DIR, HARBOR_CONFIG (harbor.yml copied by the
 #   caller, secret), HARBOR_INSTALL_PARENT, HARBOR_INSTALL_DIR, HARBOR_MARKER, HARBOR_DOWNLOAD_DIR,
-#   HARBOR_TLS_CERT + HARBOR_TLS_CERT_PEM, HARBOR_CA_CERT + HARBOR_CA_PEM, HARBOR_UNIT +
+#   HARBOR_TLS_CERT + HARBOR_TLS_CERT_PEM, HARBOR_TLS_KEY (copied by the caller, secret), HARBOR_CA_CERT + HARBOR_CA_PEM, HARBOR_UNIT +
 #   HARBOR_UNIT_TEXT, HARBOR_API_SCRIPT + HARBOR_API_SCRIPT_TEXT
 set -euo pipefail
 
 : "${HARBOR_VERSION:?}" "${HARBOR_HOSTNAME:?}" "${HARBOR_HTTPS_PORT:?}" "${HARBOR_INSTALLER_URL:?}" "${HARBOR_MD5_URL:?}" "${HARBOR_DATA_DIR:?}"
 : "${HARBOR_CONFIG:?}" "${HARBOR_INSTALL_PARENT:?}" "${HARBOR_INSTALL_DIR:?}" "${HARBOR_MARKER:?}"
-: "${HARBOR_DOWNLOAD_DIR:?}" "${HARBOR_TLS_CERT:?}" "${HARBOR_TLS_CERT_PEM:?}" "${HARBOR_CA_CERT:?}"
+: "${HARBOR_DOWNLOAD_DIR:?}" "${HARBOR_TLS_CERT:?}" "${HARBOR_TLS_CERT_PEM:?}" "${HARBOR_TLS_KEY:?}" "${HARBOR_CA_CERT:?}"
 : "${HARBOR_CA_PEM:?}" "${HARBOR_UNIT:?}" "${HARBOR_UNIT_TEXT:?}" "${HARBOR_API_SCRIPT:?}"
 : "${HARBOR_API_SCRIPT_TEXT:?}"
 HARBOR_INSTALLER_SHA256=${HARBOR_INSTALLER_SHA256:-}
@@ -103,8 +103,9 @@ if printf '%s\n' "$HARBOR_UNIT_TEXT" | write_file "$HARBOR_UNIT" 0644; then
 fi
 systemctl enable harbor.service >/dev/null 2>&1
 
-# --- install.sh only when the version or harbor.yml changed ---------------------------
-want=$( { echo "$HARBOR_VERSION $HARBOR_WITH_TRIVY"; cat "$HARBOR_CONFIG"; } | sha256sum | cut -d' ' -f1)
+# --- install.sh only when the version, harbor.yml or the TLS files changed --------------
+# (prepare copies the certificate into Harbor's own config, so a renewed one needs a run)
+want=$( { echo "$HARBOR_VERSION $HARBOR_WITH_TRIVY"; cat "$HARBOR_CONFIG" "$HARBOR_TLS_CERT" "$HARBOR_TLS_KEY"; } | sha256sum | cut -d' ' -f1)
 have=$(cat "$HARBOR_MARKER" 2>/dev/null || true)
 if [ "$want" != "$have" ]; then
   install -m 0600 "$HARBOR_CONFIG" "$HARBOR_INSTALL_DIR/harbor.yml"

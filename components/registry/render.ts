@@ -289,6 +289,7 @@ export function renderInstallScript(spec: PlatformSpec, tls: { certPem: string; 
     HARBOR_MARKER: HARBOR_PATHS.installedMarker,
     HARBOR_DOWNLOAD_DIR: HARBOR_PATHS.downloadDir,
     HARBOR_TLS_CERT: HARBOR_PATHS.tlsCert,
+    HARBOR_TLS_KEY: HARBOR_PATHS.tlsKey,
     HARBOR_TLS_CERT_PEM: tls.certPem,
     HARBOR_CA_CERT: HARBOR_PATHS.caCert,
     HARBOR_CA_PEM: tls.caPem,

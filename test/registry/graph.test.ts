@@ -60,6 +60,11 @@ describe("registry: graph on the prod inventory", function () {
     }
   });
 
+  it("rolls: the second install waits for the first, so a change restarts one Harbor at a time", () => {
+    assert.ok(one("registry-harbor-2-install").dependencies.includes(one("registry-harbor-1-install").urn));
+    assert.ok(!one("registry-harbor-1-install").dependencies.includes(one("registry-harbor-2-install").urn));
+  });
+
   it("holds one VIP: both hosts run keepalived for the same address, unicast to each other", () => {
     const vips = named("-vip").filter((r) => r.type === COMMAND);
     assert.equal(vips.length, 2);
