@@ -14,6 +14,7 @@ import { Pki } from "../components/pki";
 import { createProjects } from "../components/project";
 import { Registry } from "../components/registry";
 import { GlusterStorage } from "../components/storage";
+import { createWorkerNodes } from "../components/worker";
 import type { PlatformSpec, Role } from "./spec";
 
 /** Arguments of the Platform. */
@@ -55,13 +56,7 @@ export class Platform extends pulumi.ComponentResource {
           peer: (host) => pki.etcdPeer(host),
           client: pki.etcdHealthcheckClient,
         },
-        // Control-plane config and certificates (public halves): a change re-takes the snapshot first.
-        controlPlaneTriggers: [
-          controlPlaneFingerprint(spec),
-          pki.apiserver.certPem,
-          pki.apiserverEtcdClient.certPem,
-          pki.apiserverKubeletClient.certPem,
-        ],
+        controlPlaneTriggers: [controlPlaneFingerprint(spec)],
       },
       { parent: this },
     );
@@ -91,6 +86,21 @@ export class Platform extends pulumi.ComponentResource {
         etcdReady: [etcd.snapshot, etcd.healthy],
       },
       { parent: this },
+    );
+
+    // --- nodes: containerd, kubelet, kube-proxy on every worker (and on masters when
+    // workers.kubeletOnMasters), each after its own certificates and the control-plane gate,
+    // never after another node; upgrades in batches; drains and labels from the first master
+    createWorkerNodes(
+      {
+        spec,
+        hosts,
+        pki,
+        gate: controlPlane.ready,
+        provider: controlPlane.provider,
+        registryPassword: spec.registry.password === undefined ? undefined : pulumi.secret(spec.registry.password),
+      },
+      this,
     );
 
     // --- cluster network and add-ons (in-cluster, through the control plane's provider):

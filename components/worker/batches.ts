@@ -18,7 +18,8 @@ export function batchSize(total: number, spec: BatchSpec): number {
   }
   const match = /^(\d{1,3})%$/.exec(spec);
   const percent = match ? Number(match[1]) : NaN;
-  if (!(percent >= 1 && percent <= 100)) throw new Error(`upgradeBatch must be a count or a percentage like "10%", not ${JSON.stringify(spec)}`);
+  if (!(percent >= 1 && percent <= 100))
+    throw new Error(`upgradeBatch must be a count or a percentage like "10%", not ${JSON.stringify(spec)}`);
   return Math.max(1, Math.ceil((total * percent) / 100));
 }
 

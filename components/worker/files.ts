@@ -16,7 +16,14 @@ import {
   renderKubeProxyUnit,
   type NodeRenderArgs,
 } from "./render";
-import { registryHost, renderContainerdConfig, renderContainerdUnit, renderCrictlConfig, renderRegistryAuth, renderRegistryHosts } from "./renderRuntime";
+import {
+  registryHost,
+  renderContainerdConfig,
+  renderContainerdUnit,
+  renderCrictlConfig,
+  renderRegistryAuth,
+  renderRegistryHosts,
+} from "./renderRuntime";
 
 const script = (name: string) => readFileSync(join(__dirname, name), "utf8");
 
@@ -47,7 +54,12 @@ export function nodeConfigFiles(args: NodeRenderArgs, certs: { caPem: string; se
     { path: NODE_PATHS.kubeletSysctl, mode: "0644", owner: "sysctl", content: renderKubeletSysctls() },
     { path: NODE_PATHS.containerdUnit, mode: "0644", owner: "containerd", content: renderContainerdUnit() },
     { path: NODE_PATHS.containerdConfig, mode: "0644", owner: "containerd", content: renderContainerdConfig(spec) },
-    ...renderRegistryHosts(spec).map((f): NodeFile => ({ path: f.path, mode: "0644", owner: "containerd", content: f.content })),
+    ...renderRegistryHosts(spec).map((f): NodeFile => ({
+      path: f.path,
+      mode: "0644",
+      owner: "containerd",
+      content: f.content,
+    })),
     { path: NODE_PATHS.crictlConfig, mode: "0644", owner: "-", content: renderCrictlConfig() },
     { path: NODE_PATHS.clusterCaCert, mode: "0644", owner: "kubelet", content: certs.caPem },
     { path: NODE_PATHS.kubeletServingCert, mode: "0644", owner: "kubelet", content: certs.servingCertPem },
@@ -73,7 +85,9 @@ export function nodeSecretFiles(spec: PlatformSpec, secrets: NodeSecrets): NodeF
     { path: NODE_PATHS.kubeletServingKey, mode: "0600", owner: "kubelet", content: secrets.servingKeyPem },
     { path: NODE_PATHS.kubeletKubeconfig, mode: "0600", owner: "kubelet", content: secrets.kubeletKubeconfig },
     { path: NODE_PATHS.kubeProxyKubeconfig, mode: "0600", owner: "kube-proxy", content: secrets.kubeProxyKubeconfig },
-    ...(auth ? [{ path: NODE_PATHS.containerdRegistryAuth, mode: "0600", owner: "containerd" as const, content: auth }] : []),
+    ...(auth
+      ? [{ path: NODE_PATHS.containerdRegistryAuth, mode: "0600", owner: "containerd" as const, content: auth }]
+      : []),
   ];
 }
 

@@ -57,8 +57,15 @@ export function isBatchEdge(edge: CrossNodeEdge): boolean {
 
 /** The graph without the upgrade-batch edges (what the rollout would be without batching). */
 export function withoutBatchEdges(graph: Graph): Graph {
-  const drop = new Set(crossNodeEdges(graph).filter(isBatchEdge).map((e) => `${e.from.urn}\0${e.to.urn}`));
-  const resources = graph.resources.map((r) => ({ ...r, dependencies: r.dependencies.filter((d) => !drop.has(`${r.urn}\0${d}`)) }));
+  const drop = new Set(
+    crossNodeEdges(graph)
+      .filter(isBatchEdge)
+      .map((e) => `${e.from.urn}\0${e.to.urn}`),
+  );
+  const resources = graph.resources.map((r) => ({
+    ...r,
+    dependencies: r.dependencies.filter((d) => !drop.has(`${r.urn}\0${d}`)),
+  }));
   return { ...graph, resources, byUrn: new Map(resources.map((r) => [r.urn, r])) };
 }
 

@@ -34,10 +34,9 @@ import {
   type NodeFile,
 } from "./files";
 import { OPS_PATHS } from "./paths";
-
-export { upgradeBatches, batchSize } from "./batches";
 import { nodeRollout } from "./rollout";
 
+export { upgradeBatches, batchSize } from "./batches";
 export { nodeRollout, type RolloutNode } from "./rollout";
 
 /** What the worker component needs of a host (the Host component provides it). */
@@ -120,13 +119,20 @@ export class NodeOps extends pulumi.ComponentResource implements NodeOpsRef {
       { parent: this, dependsOn: [kubectl, args.gate] },
     );
 
-    this.bindings = args.provider ? clusterBootstrap(name, args.provider, args.apiserverKubeletClientUser ?? "kube-apiserver-kubelet-client", this) : [];
+    this.bindings = args.provider
+      ? clusterBootstrap(name, args.provider, args.apiserverKubeletClientUser ?? "kube-apiserver-kubelet-client", this)
+      : [];
     this.registerOutputs({ ready: this.ready.id });
   }
 }
 
 /** RBAC that node operation needs in the cluster. */
-function clusterBootstrap(name: string, provider: k8s.Provider, apiserverUser: string, parent: pulumi.Resource): k8s.rbac.v1.ClusterRoleBinding[] {
+function clusterBootstrap(
+  name: string,
+  provider: k8s.Provider,
+  apiserverUser: string,
+  parent: pulumi.Resource,
+): k8s.rbac.v1.ClusterRoleBinding[] {
   const rbacGroup = "rbac.authorization.k8s.io";
   const opts = { parent, provider };
   return [
@@ -135,7 +141,10 @@ function clusterBootstrap(name: string, provider: k8s.Provider, apiserverUser: s
     new k8s.rbac.v1.ClusterRoleBinding(
       `${name}-apiserver-kubelet-api-admin`,
       {
-        metadata: { name: "k8s-platform:apiserver-kubelet-api-admin", labels: { "app.kubernetes.io/managed-by": "k8s-platform" } },
+        metadata: {
+          name: "k8s-platform:apiserver-kubelet-api-admin",
+          labels: { "app.kubernetes.io/managed-by": "k8s-platform" },
+        },
         roleRef: { apiGroup: rbacGroup, kind: "ClusterRole", name: "system:kubelet-api-admin" },
         subjects: [{ apiGroup: rbacGroup, kind: "User", name: apiserverUser }],
       },
@@ -146,8 +155,15 @@ function clusterBootstrap(name: string, provider: k8s.Provider, apiserverUser: s
     new k8s.rbac.v1.ClusterRoleBinding(
       `${name}-node-client-cert-renewal`,
       {
-        metadata: { name: "k8s-platform:node-client-cert-renewal", labels: { "app.kubernetes.io/managed-by": "k8s-platform" } },
-        roleRef: { apiGroup: rbacGroup, kind: "ClusterRole", name: "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient" },
+        metadata: {
+          name: "k8s-platform:node-client-cert-renewal",
+          labels: { "app.kubernetes.io/managed-by": "k8s-platform" },
+        },
+        roleRef: {
+          apiGroup: rbacGroup,
+          kind: "ClusterRole",
+          name: "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
+        },
         subjects: [{ apiGroup: rbacGroup, kind: "Group", name: "system:nodes" }],
       },
       opts,
@@ -196,13 +212,18 @@ export class WorkerNode extends pulumi.ComponentResource {
   constructor(name: string, args: WorkerNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-platform:worker:WorkerNode", name, {}, opts);
     const { spec, host, hostConfig } = args;
-    if (hostConfig.name !== host.name) throw new Error(`WorkerNode ${name}: hostConfig ${hostConfig.name} is not host ${host.name}`);
+    if (hostConfig.name !== host.name)
+      throw new Error(`WorkerNode ${name}: hostConfig ${hostConfig.name} is not host ${host.name}`);
     this.nodeName = host.name;
     const render = { spec, host: hostConfig, controlPlane: args.controlPlane ?? false };
     const node = host.connection;
     const drainSeconds = spec.workers.drainTimeoutSeconds;
-    const command = (suffix: string, cmdArgs: remote.CommandArgs, dependsOn: pulumi.Input<pulumi.Resource>[], extra: pulumi.CustomResourceOptions = {}) =>
-      new remote.Command(`${name}-${suffix}`, cmdArgs, { parent: this, dependsOn, ...extra });
+    const command = (
+      suffix: string,
+      cmdArgs: remote.CommandArgs,
+      dependsOn: pulumi.Input<pulumi.Resource>[],
+      extra: pulumi.CustomResourceOptions = {},
+    ) => new remote.Command(`${name}-${suffix}`, cmdArgs, { parent: this, dependsOn, ...extra });
 
     // First install only: later version bumps must not reinstall every node at once, so
     // the rendered script is ignored after creation and `upgrade` (batched) applies them.
@@ -220,7 +241,11 @@ export class WorkerNode extends pulumi.ComponentResource {
       );
     const credentials = command(
       "credentials",
-      { connection: node, create: asRoot(spec), stdin: pulumi.secret(secretFiles.apply((files) => renderPutFilesScript(host.name, files, false))) },
+      {
+        connection: node,
+        create: asRoot(spec),
+        stdin: pulumi.secret(secretFiles.apply((files) => renderPutFilesScript(host.name, files, false))),
+      },
       [host.ready],
     );
 
@@ -253,10 +278,19 @@ export class WorkerNode extends pulumi.ComponentResource {
       [this.configured, args.ops.ready, ...(args.after ?? [])],
       { customTimeouts: { create: `${drainSeconds + 300}s`, update: `${drainSeconds + 300}s` } },
     );
-    const upgrade = command("upgrade", { connection: node, create: asRoot(spec), stdin: renderInstallScript(spec, NODE_COMPONENTS, true) }, [drain]);
-    this.ready = command("ready", { connection: args.ops.connection, create: asRoot(spec), stdin: renderUncordonScript(render) }, [upgrade], {
-      customTimeouts: { create: "20m", update: "20m" },
-    });
+    const upgrade = command(
+      "upgrade",
+      { connection: node, create: asRoot(spec), stdin: renderInstallScript(spec, NODE_COMPONENTS, true) },
+      [drain],
+    );
+    this.ready = command(
+      "ready",
+      { connection: args.ops.connection, create: asRoot(spec), stdin: renderUncordonScript(render) },
+      [upgrade],
+      {
+        customTimeouts: { create: "20m", update: "20m" },
+      },
+    );
 
     this.registerOutputs({ nodeName: this.nodeName, ready: this.ready.id });
   }
@@ -311,7 +345,13 @@ export function createWorkerNodes(args: WorkerNodesArgs, parent: pulumi.Resource
   if (!firstMaster) throw new Error("createWorkerNodes: the spec has no master to run node operations from");
   const ops = new NodeOps(
     "node-ops",
-    { spec, opsHost: hostRef(firstMaster.name), adminKubeconfig: pki.adminKubeconfig, gate: args.gate, provider: args.provider },
+    {
+      spec,
+      opsHost: hostRef(firstMaster.name),
+      adminKubeconfig: pki.adminKubeconfig,
+      gate: args.gate,
+      provider: args.provider,
+    },
     { parent },
   );
   const nodes: WorkerNode[] = [];

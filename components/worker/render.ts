@@ -111,7 +111,9 @@ export function renderKubeletConfig(args: NodeRenderArgs): KubeletConfiguration 
     // Give pods time to stop on a host shutdown instead of being killed mid-request.
     shutdownGracePeriod: "60s",
     shutdownGracePeriodCriticalPods: "20s",
-    ...(taints.length > 0 ? { registerWithTaints: taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })) } : {}),
+    ...(taints.length > 0
+      ? { registerWithTaints: taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })) }
+      : {}),
   };
 }
 
@@ -128,7 +130,8 @@ export function kubeletFlags(args: NodeRenderArgs): string[] {
   const labels = nodeLabels(args.host, args.controlPlane).kubelet;
   const labelList = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
   for (const l of labelList) {
-    if (/[\s,"'\\$`%]/.test(l)) throw new Error(`host ${args.host.name}: label ${JSON.stringify(l)} cannot be passed to --node-labels`);
+    if (/[\s,"'\\$`%]/.test(l))
+      throw new Error(`host ${args.host.name}: label ${JSON.stringify(l)} cannot be passed to --node-labels`);
   }
   return [
     `--config=${NODE_PATHS.kubeletConfig}`,

@@ -20,7 +20,8 @@ const UPSTREAM_SERVER: Readonly<Record<(typeof MIRRORED_UPSTREAMS)[number], stri
 
 /** TOML basic string (quotes and backslashes escaped). */
 export function tomlString(value: string): string {
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw new Error(`control characters cannot go into TOML strings: ${JSON.stringify(value)}`);
+  if ([...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
+    throw new Error(`control characters cannot go into TOML strings: ${JSON.stringify(value)}`);
   return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
 
@@ -107,7 +108,14 @@ export function renderRegistryHosts(spec: Pick<PlatformSpec, "mirrors">, caPath?
   const ca = caPath ? [`  ca = ${tomlString(caPath)}`] : [];
   const own: RegistryHostFile = {
     path: `${NODE_PATHS.containerdCertsDir}/${host}/hosts.toml`,
-    content: [`server = ${tomlString(base)}`, "", `[host.${tomlString(base)}]`, `  capabilities = ["pull", "resolve"]`, ...ca, ""].join("\n"),
+    content: [
+      `server = ${tomlString(base)}`,
+      "",
+      `[host.${tomlString(base)}]`,
+      `  capabilities = ["pull", "resolve"]`,
+      ...ca,
+      "",
+    ].join("\n"),
   };
   const mirrors = MIRRORED_UPSTREAMS.map((upstream) => ({
     path: `${NODE_PATHS.containerdCertsDir}/${upstream}/hosts.toml`,
@@ -132,7 +140,11 @@ export function renderRegistryHosts(spec: Pick<PlatformSpec, "mirrors">, caPath?
  * table (deprecated upstream in favour of Kubernetes pull secrets, which the Project
  * component creates per namespace). Returns undefined when no credentials are configured.
  */
-export function renderRegistryAuth(host: string, username: string | undefined, password: string | undefined): string | undefined {
+export function renderRegistryAuth(
+  host: string,
+  username: string | undefined,
+  password: string | undefined,
+): string | undefined {
   if (!username || !password) return undefined;
   return [
     "# managed by k8s-platform: node-level pull credentials (secret, mode 0600)",
