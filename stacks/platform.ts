@@ -56,7 +56,13 @@ export class Platform extends pulumi.ComponentResource {
           peer: (host) => pki.etcdPeer(host),
           client: pki.etcdHealthcheckClient,
         },
-        controlPlaneTriggers: [controlPlaneFingerprint(spec)],
+        // Control-plane config and certificates (public halves): a change re-takes the snapshot first.
+        controlPlaneTriggers: [
+          controlPlaneFingerprint(spec),
+          pki.apiserver.certPem,
+          pki.apiserverEtcdClient.certPem,
+          pki.apiserverKubeletClient.certPem,
+        ],
       },
       { parent: this },
     );
