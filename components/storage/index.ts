@@ -69,7 +69,9 @@ export class GlusterStorage extends pulumi.ComponentResource {
     if (!gluster) throw new Error("GlusterStorage: storage.glusterfs is not configured");
     const inventory = spec.topology.storage;
     if (hosts.length !== inventory.length || hosts.some((h, i) => h.name !== inventory[i].name)) {
-      throw new Error(`GlusterStorage: hosts must be the storage hosts in inventory order (${inventory.map((h) => h.name).join(", ")})`);
+      throw new Error(
+        `GlusterStorage: hosts must be the storage hosts in inventory order (${inventory.map((h) => h.name).join(", ")})`,
+      );
     }
     const plan = planVolume(gluster, brickHosts(inventory));
 
@@ -147,7 +149,14 @@ export class GlusterStorageClass extends pulumi.ComponentResource {
 
     this.driver = helmRelease(
       `${name}-csi-driver-nfs`,
-      release(spec.mirrors.charts, CSI_DRIVER_NFS.chart, CSI_DRIVER_NFS.namespace, CSI_DRIVER_NFS.chart, CSI_DRIVER_NFS.version, renderCsiDriverValues(spec)),
+      release(
+        spec.mirrors.charts,
+        CSI_DRIVER_NFS.chart,
+        CSI_DRIVER_NFS.namespace,
+        CSI_DRIVER_NFS.chart,
+        CSI_DRIVER_NFS.version,
+        renderCsiDriverValues(spec),
+      ),
       { ...child, dependsOn: args.dependsOn ?? [] },
     );
 

@@ -75,10 +75,13 @@ function blockSets(hosts: readonly BrickHost[], disperse: number): Brick[][] {
  *   not a multiple of `disperse`, or a host with more bricks than there are sets).
  */
 export function layoutBricks(hosts: readonly BrickHost[], disperse: number): Brick[][] {
-  if (!Number.isInteger(disperse) || disperse < 1) throw new Error(`disperse must be a positive integer, got ${disperse}`);
+  if (!Number.isInteger(disperse) || disperse < 1)
+    throw new Error(`disperse must be a positive integer, got ${disperse}`);
   const withBricks = hosts.filter((h) => h.bricks.length > 0);
   if (withBricks.length < disperse) {
-    throw new Error(`a disperse set of ${disperse} needs ${disperse} storage hosts with bricks; there are ${withBricks.length}`);
+    throw new Error(
+      `a disperse set of ${disperse} needs ${disperse} storage hosts with bricks; there are ${withBricks.length}`,
+    );
   }
   const names = new Set<string>();
   for (const h of withBricks) {

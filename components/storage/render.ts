@@ -109,7 +109,9 @@ export function brickMount(bricks: readonly string[]): string {
 export function renderPrepareScript(gluster: GlusterConfig, host: HostConfig): string {
   const mount = host.brickDevice ? brickMount(host.bricks) : "";
   if (host.brickDevice && mount === "/") {
-    throw new Error(`hosts.${host.name}.brickDevice: the bricks ${host.bricks.join(", ")} share no parent directory to mount it on`);
+    throw new Error(
+      `hosts.${host.name}.brickDevice: the bricks ${host.bricks.join(", ")} share no parent directory to mount it on`,
+    );
   }
   return withParameters(PREPARE_SCRIPT, {
     HOST_NAME: host.name,
@@ -163,7 +165,12 @@ export function renderGaneshaScript(host: Pick<HostConfig, "name">, volume: stri
 export interface KubeObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly annotations?: Record<string, string>; readonly labels?: Record<string, string> };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly annotations?: Record<string, string>;
+    readonly labels?: Record<string, string>;
+  };
   readonly [field: string]: unknown;
 }
 
@@ -227,6 +234,10 @@ export function renderExampleClaim(namespace: string, name: string, storageClass
     apiVersion: "v1",
     kind: "PersistentVolumeClaim",
     metadata: { name, namespace },
-    spec: { accessModes: ["ReadWriteOnce"], storageClassName: storageClass, resources: { requests: { storage: size } } },
+    spec: {
+      accessModes: ["ReadWriteOnce"],
+      storageClassName: storageClass,
+      resources: { requests: { storage: size } },
+    },
   };
 }

@@ -19,14 +19,21 @@ export interface TestHost extends BrickHost {
 }
 
 /** Runs a command, bounded in time; returns the result without throwing. */
-export function run(cmd: string, args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
+export function run(
+  cmd: string,
+  args: readonly string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): SpawnSyncReturns<string> {
   return spawnSync(cmd, args, { encoding: "utf8", input: opts.input, timeout: opts.timeoutMs ?? 120_000 });
 }
 
 /** Runs a command and throws with its output when it fails. */
 export function must(cmd: string, args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): string {
   const r = run(cmd, args, opts);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status ?? r.signal}): ${r.stdout}${r.stderr}${r.error ?? ""}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${cmd} ${args.join(" ")} failed (${r.status ?? r.signal}): ${r.stdout}${r.stderr}${r.error ?? ""}`,
+    );
   return r.stdout;
 }
 
@@ -77,11 +84,16 @@ export class GlusterTestCluster {
   private startGlusterd(host: TestHost): void {
     // glusterd daemonises; the pid file is how stop() finds it.
     must("glusterd", [
-      "--xlator-option", `management.working-directory=${join(host.dir, "glusterd")}`,
-      "--xlator-option", `management.transport.socket.bind-address=${host.address}`,
-      "--xlator-option", `management.glusterd-sockfile=${host.sock}`,
-      "-p", host.pidFile,
-      "-l", join(host.dir, "glusterd.log"),
+      "--xlator-option",
+      `management.working-directory=${join(host.dir, "glusterd")}`,
+      "--xlator-option",
+      `management.transport.socket.bind-address=${host.address}`,
+      "--xlator-option",
+      `management.glusterd-sockfile=${host.sock}`,
+      "-p",
+      host.pidFile,
+      "-l",
+      join(host.dir, "glusterd.log"),
       "--log-level=WARNING",
     ]);
   }
@@ -96,13 +108,21 @@ export class GlusterTestCluster {
     kill(pid, "SIGTERM");
     await waitFor(`glusterd ${pid} to exit`, () => !alive(pid), 30_000);
     this.startGlusterd(host);
-    await waitFor(`glusterd on ${host.address}`, () => run("gluster", this.cliArgs(host, ["pool", "list"]), { timeoutMs: 10_000 }).status === 0, 30_000);
+    await waitFor(
+      `glusterd on ${host.address}`,
+      () => run("gluster", this.cliArgs(host, ["pool", "list"]), { timeoutMs: 10_000 }).status === 0,
+      30_000,
+    );
   }
 
   /** Waits until every started glusterd answers on its socket. */
   async ready(): Promise<void> {
     for (const h of this.hosts) {
-      await waitFor(`glusterd on ${h.address}`, () => run("gluster", this.cliArgs(h, ["pool", "list"]), { timeoutMs: 10_000 }).status === 0, 30_000);
+      await waitFor(
+        `glusterd on ${h.address}`,
+        () => run("gluster", this.cliArgs(h, ["pool", "list"]), { timeoutMs: 10_000 }).status === 0,
+        30_000,
+      );
     }
   }
 
@@ -131,8 +151,17 @@ export class GlusterTestCluster {
     const mnt = join(this.root, "mnt", name);
     mkdirSync(mnt, { recursive: true });
     this.mounts.push(mnt);
-    must("glusterfs", [`--volfile-server=${this.hosts[0].address}`, `--volfile-id=${volume}`, `--log-file=${join(this.root, `mount-${name}.log`)}`, mnt]);
-    await waitFor(`FUSE mount of ${volume}`, () => run("mountpoint", ["-q", mnt]).status === 0 && run("stat", [mnt]).status === 0, 30_000);
+    must("glusterfs", [
+      `--volfile-server=${this.hosts[0].address}`,
+      `--volfile-id=${volume}`,
+      `--log-file=${join(this.root, `mount-${name}.log`)}`,
+      mnt,
+    ]);
+    await waitFor(
+      `FUSE mount of ${volume}`,
+      () => run("mountpoint", ["-q", mnt]).status === 0 && run("stat", [mnt]).status === 0,
+      30_000,
+    );
     return mnt;
   }
 

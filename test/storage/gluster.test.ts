@@ -21,7 +21,12 @@ function glusterConfig(volume: string): GlusterConfig {
     volume,
     disperse: 4,
     redundancy: 1,
-    options: { "disperse.eager-lock": "on", "performance.cache-size": "256MB", "server.event-threads": "4", "client.event-threads": "4" },
+    options: {
+      "disperse.eager-lock": "on",
+      "performance.cache-size": "256MB",
+      "server.event-threads": "4",
+      "client.event-threads": "4",
+    },
     forceFormat: false,
     storageClass: { name: "glusterfs", default: true, reclaimPolicy: "Retain" },
   };
@@ -37,7 +42,12 @@ describe("GlusterFS dispersed volume (real glusterd on 127.1.1.1-8)", function (
   const script = (hostCount: number) => {
     const hosts = cluster.hosts.slice(0, hostCount);
     // Bricks live on the root filesystem here, which glusterd only accepts with `force`.
-    return renderVolumeScript(planVolume(glusterConfig(volume), hosts), { glusterdSock: hosts[0].sock, logFile: join(cluster.root, "cli.log"), force: true, waitSeconds: 60 });
+    return renderVolumeScript(planVolume(glusterConfig(volume), hosts), {
+      glusterdSock: hosts[0].sock,
+      logFile: join(cluster.root, "cli.log"),
+      force: true,
+      waitSeconds: 60,
+    });
   };
   const runScript = (hostCount: number) => {
     const r = cluster.runScript(script(hostCount));
@@ -47,7 +57,11 @@ describe("GlusterFS dispersed volume (real glusterd on 127.1.1.1-8)", function (
   const info = () => cluster.gluster("volume", "info", volume);
   /** The status column of every node in `volume rebalance status`. */
   const rebalanceStates = () =>
-    [...cluster.gluster("volume", "rebalance", volume, "status").matchAll(/^\s*\S+\s+\d+\s+\S+\s+\d+\s+\d+\s+\d+\s+(.+?)\s+\d+:\d+:\d+\s*$/gm)].map((m) => m[1]);
+    [
+      ...cluster
+        .gluster("volume", "rebalance", volume, "status")
+        .matchAll(/^\s*\S+\s+\d+\s+\S+\s+\d+\s+\d+\s+\d+\s+(.+?)\s+\d+:\d+:\d+\s*$/gm),
+    ].map((m) => m[1]);
 
   before(async function () {
     requireTool(this, "glusterd", "gluster", "glusterfs", "mountpoint");
@@ -76,7 +90,10 @@ describe("GlusterFS dispersed volume (real glusterd on 127.1.1.1-8)", function (
     assert.match(text, /^performance\.cache-size: 256MB$/m);
     // Bricks in layout order: one per host.
     const bricks = [...text.matchAll(/^Brick\d+: (.*)$/gm)].map((m) => m[1]);
-    assert.deepEqual(bricks, cluster.hosts.slice(0, 4).map((h) => `${h.address}:${h.bricks[0]}`));
+    assert.deepEqual(
+      bricks,
+      cluster.hosts.slice(0, 4).map((h) => `${h.address}:${h.bricks[0]}`),
+    );
   });
 
   it("re-running the rendered script changes nothing", function () {
@@ -111,7 +128,9 @@ describe("GlusterFS dispersed volume (real glusterd on 127.1.1.1-8)", function (
     process.kill(pids.get(`${cluster.hosts[2].address}:${cluster.hosts[2].bricks[0]}`) as number, "SIGKILL");
     await waitFor("the second brick to be reported down", () => cluster.brickPids(volume).size === 2);
     // A write through the existing mount must fail: 2 of 4 bricks cannot hold a 3+1 stripe.
-    const w = run("dd", ["if=/dev/zero", `of=${join(mnt, "must-fail")}`, "bs=64k", "count=4", "conv=fsync"], { timeoutMs: 60_000 });
+    const w = run("dd", ["if=/dev/zero", `of=${join(mnt, "must-fail")}`, "bs=64k", "count=4", "conv=fsync"], {
+      timeoutMs: 60_000,
+    });
     assert.notEqual(w.status, 0, "a write succeeded with 2 of 4 bricks");
     assert.match(w.stderr, /Input\/output error|Transport endpoint is not connected|Read-only file system/);
     // Reads through a fresh client (no page or client-side cache): refused, never wrong data.
@@ -129,7 +148,11 @@ describe("GlusterFS dispersed volume (real glusterd on 127.1.1.1-8)", function (
     await cluster.restartGlusterd(cluster.hosts[1]);
     await cluster.restartGlusterd(cluster.hosts[2]);
     await waitFor("all 4 bricks up", () => cluster.brickPids(volume).size === 4);
-    await waitFor("the mount to read again", () => run("md5sum", [[...files.keys()][0]], { timeoutMs: 30_000 }).status === 0, 90_000);
+    await waitFor(
+      "the mount to read again",
+      () => run("md5sum", [[...files.keys()][0]], { timeoutMs: 30_000 }).status === 0,
+      90_000,
+    );
     for (const [path, sum] of files) {
       const r = run("md5sum", [path], { timeoutMs: 60_000 });
       assert.equal(r.status, 0, r.stderr);

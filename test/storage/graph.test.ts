@@ -52,19 +52,32 @@ describe("GlusterStorage in the platform graph", function () {
   });
 
   it("adding 4 storage hosts changes only the volume command and adds the new hosts' resources", async function () {
-    const raw = clone(prodConfig()) as { hosts: { name: string; address: string; roles: string[]; bricks?: string[] }[] };
-    for (let i = 21; i <= 24; i++) raw.hosts.push({ name: `gfs-${i}`, address: `10.10.3.${i}`, roles: ["storage"], bricks: ["/data/glusterfs/brick1", "/data/glusterfs/brick2"] });
+    const raw = clone(prodConfig()) as {
+      hosts: { name: string; address: string; roles: string[]; bricks?: string[] }[];
+    };
+    for (let i = 21; i <= 24; i++)
+      raw.hosts.push({
+        name: `gfs-${i}`,
+        address: `10.10.3.${i}`,
+        roles: ["storage"],
+        bricks: ["/data/glusterfs/brick1", "/data/glusterfs/brick2"],
+      });
     const grown = await runProgram(raw);
     const before = new Map(graph.resources.map((r) => [r.urn, JSON.stringify(r.inputs)]));
     const changedStorage = grown.resources
-      .filter((r) => r.name.startsWith("storage-") && before.has(r.urn) && before.get(r.urn) !== JSON.stringify(r.inputs))
+      .filter(
+        (r) => r.name.startsWith("storage-") && before.has(r.urn) && before.get(r.urn) !== JSON.stringify(r.inputs),
+      )
       .map((r) => r.name);
     assert.deepEqual(changedStorage, ["storage-volume-k8s-data"]);
     const volume = one(grown, "command:remote:Command", /^storage-volume-k8s-data$/);
     const script = String(volume.inputs.stdin);
     // The old sets come first, unchanged; two new sets of the new hosts follow.
     const sets = /^BRICK_SETS='([^']*)'$/m.exec(script)?.[1].split("\n") ?? [];
-    const oldSets = /^BRICK_SETS='([^']*)'$/m.exec(String(one(graph, "command:remote:Command", /^storage-volume-k8s-data$/).inputs.stdin))?.[1].split("\n") ?? [];
+    const oldSets =
+      /^BRICK_SETS='([^']*)'$/m
+        .exec(String(one(graph, "command:remote:Command", /^storage-volume-k8s-data$/).inputs.stdin))?.[1]
+        .split("\n") ?? [];
     assert.deepEqual(sets.slice(0, oldSets.length), oldSets);
     assert.equal(sets.length, oldSets.length + 2);
   });

@@ -17,12 +17,19 @@ function assertValid(hosts: readonly BrickHost[], disperse: number): void {
   const seen = new Set<string>();
   sets.forEach((set, j) => {
     assert.equal(set.length, disperse, `set ${j} has ${disperse} bricks`);
-    assert.equal(new Set(set.map((b) => b.host)).size, disperse, `set ${j} has two bricks of one host: ${set.map(brickId).join(" ")}`);
+    assert.equal(
+      new Set(set.map((b) => b.host)).size,
+      disperse,
+      `set ${j} has two bricks of one host: ${set.map(brickId).join(" ")}`,
+    );
     for (const b of set) {
       assert.ok(!seen.has(brickId(b)), `${brickId(b)} is used twice`);
       seen.add(brickId(b));
       const host = hosts.find((h) => h.name === b.host);
-      assert.ok(host && host.address === b.address && host.bricks.includes(b.path), `${brickId(b)} is not an inventory brick`);
+      assert.ok(
+        host && host.address === b.address && host.bricks.includes(b.path),
+        `${brickId(b)} is not an inventory brick`,
+      );
     }
   });
 }
@@ -34,7 +41,10 @@ describe("storage brick layout", function () {
       for (let hosts = disperse; hosts <= 24; hosts++) {
         for (let bricks = 1; bricks <= 4; bricks++) {
           if ((hosts * bricks) % disperse !== 0) {
-            assert.throws(() => layoutBricks(hostsOf(Array(hosts).fill(bricks)), disperse), /cannot form disperse sets/);
+            assert.throws(
+              () => layoutBricks(hostsOf(Array(hosts).fill(bricks)), disperse),
+              /cannot form disperse sets/,
+            );
             continue;
           }
           assertValid(hostsOf(Array(hosts).fill(bricks)), disperse);
@@ -70,13 +80,21 @@ describe("storage brick layout", function () {
   it("lays out the prod inventory (10 hosts x 2 bricks, 3+1) as 5 sets", function () {
     const sets = layoutBricks(hostsOf(Array(10).fill(2)), 4);
     assert.equal(sets.length, 5);
-    assert.deepEqual(sets[0].map(brickId), ["10.10.3.11:/data/glusterfs/brick1", "10.10.3.12:/data/glusterfs/brick2", "10.10.3.14:/data/glusterfs/brick1", "10.10.3.15:/data/glusterfs/brick2"]);
+    assert.deepEqual(sets[0].map(brickId), [
+      "10.10.3.11:/data/glusterfs/brick1",
+      "10.10.3.12:/data/glusterfs/brick2",
+      "10.10.3.14:/data/glusterfs/brick1",
+      "10.10.3.15:/data/glusterfs/brick2",
+    ]);
   });
 
   it("gives N hosts with k bricks each the sets 'brick j of every host'", function () {
     const sets = layoutBricks(hostsOf([3, 3, 3, 3]), 4);
     sets.forEach((set, j) => assert.ok(set.every((b) => b.path === `/data/glusterfs/brick${j + 1}`)));
-    assert.deepEqual(sets[0].map((b) => b.host), ["gfs-01", "gfs-02", "gfs-03", "gfs-04"]);
+    assert.deepEqual(
+      sets[0].map((b) => b.host),
+      ["gfs-01", "gfs-02", "gfs-03", "gfs-04"],
+    );
   });
 
   it("only appends sets when storage hosts are added in groups of N", function () {
@@ -88,11 +106,16 @@ describe("storage brick layout", function () {
           for (let groups = 1; groups <= 3; groups++) {
             const grown = hostsOf(Array(initial + groups * disperse).fill(bricks));
             const after = layoutBricks(grown, disperse).map((s) => s.map(brickId));
-            assert.deepEqual(after.slice(0, before.length), before, `disperse ${disperse}, ${initial} hosts + ${groups} x ${disperse}`);
+            assert.deepEqual(
+              after.slice(0, before.length),
+              before,
+              `disperse ${disperse}, ${initial} hosts + ${groups} x ${disperse}`,
+            );
             assert.equal(after.length, before.length + (groups * disperse * bricks) / disperse);
             // The new sets use only the new hosts' bricks.
             const oldAddresses = new Set(hostsOf(Array(initial).fill(bricks)).map((h) => h.address));
-            for (const set of after.slice(before.length)) assert.ok(set.every((id) => !oldAddresses.has(id.split(":")[0])));
+            for (const set of after.slice(before.length))
+              assert.ok(set.every((id) => !oldAddresses.has(id.split(":")[0])));
           }
         }
       }

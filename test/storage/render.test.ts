@@ -45,10 +45,16 @@ describe("storage renderers", function () {
     it("probes every other storage host from the first and lays out the prod bricks in 5 sets", function () {
       const s = spec();
       const plan = planVolume(gluster(s), brickHosts(s.topology.storage));
-      assert.deepEqual(plan.peers, s.topology.storage.slice(1).map((h) => h.address));
+      assert.deepEqual(
+        plan.peers,
+        s.topology.storage.slice(1).map((h) => h.address),
+      );
       assert.equal(plan.sets.length, 5);
       assert.equal(plan.volume, "k8s-data");
-      assert.deepEqual(plan.options.map(([k]) => k), [...plan.options.map(([k]) => k)].sort());
+      assert.deepEqual(
+        plan.options.map(([k]) => k),
+        [...plan.options.map(([k]) => k)].sort(),
+      );
     });
 
     it("renders the volume script with the geometry, the sets one per line and the options", function () {
@@ -60,7 +66,10 @@ describe("storage renderers", function () {
       assert.match(script, /^REDUNDANCY=1$/m);
       assert.match(script, /^FORCE=0$/m);
       const sets = /^BRICK_SETS='([^']*)'$/m.exec(script)?.[1].split("\n") ?? [];
-      assert.deepEqual(sets, plan.sets.map((set) => set.map(brickId).join(" ")));
+      assert.deepEqual(
+        sets,
+        plan.sets.map((set) => set.map(brickId).join(" ")),
+      );
       assert.match(script, /disperse\.eager-lock=on/);
       assert.match(script, /volume create "\$VOLUME" disperse "\$DISPERSE" redundancy "\$REDUNDANCY" transport tcp/);
       assert.ok(script.startsWith("#!/usr/bin/env bash\nset -euo pipefail\n"));
@@ -69,7 +78,10 @@ describe("storage renderers", function () {
     it("is deterministic (same config, same script)", function () {
       const a = spec();
       const b = spec();
-      assert.equal(renderVolumeScript(planVolume(gluster(a), brickHosts(a.topology.storage))), renderVolumeScript(planVolume(gluster(b), brickHosts(b.topology.storage))));
+      assert.equal(
+        renderVolumeScript(planVolume(gluster(a), brickHosts(a.topology.storage))),
+        renderVolumeScript(planVolume(gluster(b), brickHosts(b.topology.storage))),
+      );
     });
   });
 
@@ -90,7 +102,15 @@ describe("storage renderers", function () {
 
     it("refuses a brickDevice whose bricks share no parent", function () {
       const s = spec();
-      assert.throws(() => renderPrepareScript(gluster(s), { ...s.topology.storage[0], bricks: ["/a/b1", "/b/b2"], brickDevice: "/dev/sdb" }), /share no parent/);
+      assert.throws(
+        () =>
+          renderPrepareScript(gluster(s), {
+            ...s.topology.storage[0],
+            bricks: ["/a/b1", "/b/b2"],
+            brickDevice: "/dev/sdb",
+          }),
+        /share no parent/,
+      );
       assert.equal(brickMount(["/data/glusterfs/brick1"]), "/data/glusterfs");
       assert.equal(brickMount(["/srv/a/brick1", "/srv/b/brick2"]), "/srv");
     });
@@ -119,8 +139,15 @@ describe("storage renderers", function () {
       });
       const g = gluster(s);
       shellcheck(renderVolumeScript(planVolume(g, brickHosts(s.topology.storage))), "volume script");
-      shellcheck(renderVolumeScript(planVolume(g, brickHosts(s.topology.storage)), { glusterdSock: "/tmp/x y/gd.sock", force: true }), "volume script (test target)");
-      for (const host of s.topology.storage.slice(0, 2)) shellcheck(renderPrepareScript(g, host), `prepare ${host.name}`);
+      shellcheck(
+        renderVolumeScript(planVolume(g, brickHosts(s.topology.storage)), {
+          glusterdSock: "/tmp/x y/gd.sock",
+          force: true,
+        }),
+        "volume script (test target)",
+      );
+      for (const host of s.topology.storage.slice(0, 2))
+        shellcheck(renderPrepareScript(g, host), `prepare ${host.name}`);
       shellcheck(renderGaneshaScript(s.topology.storage[0], g.volume), "ganesha");
       for (const file of ["volume.sh", "prepare-host.sh", "ganesha.sh"]) {
         const r = spawnSync("shellcheck", [`components/storage/${file}`], { encoding: "utf8", cwd: REPO_ROOT });
@@ -169,7 +196,10 @@ describe("storage renderers", function () {
     });
 
     it("pulls every csi-driver-nfs image from the private registry", function () {
-      const values = renderCsiDriverValues(spec()) as { image: { baseRepo: string; nfs: { repository: string } }; storageClass: { create: boolean } };
+      const values = renderCsiDriverValues(spec()) as {
+        image: { baseRepo: string; nfs: { repository: string } };
+        storageClass: { create: boolean };
+      };
       assert.equal(values.image.baseRepo, "reg.example.internal");
       assert.equal(values.image.nfs.repository, "reg.example.internal/sig-storage/nfsplugin");
       assert.equal(values.storageClass.create, false);
