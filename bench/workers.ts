@@ -27,7 +27,8 @@ export interface WorkerFigures {
 export function workerFigures(graph: Graph): WorkerFigures {
   const nodes = graph.resources.filter((r) => r.type === WORKER_NODE_TYPE);
   const hosts = nodes.map((n) => n.name.replace(/-node$/, ""));
-  const own = (host: string): RecordedResource[] => graph.resources.filter((r) => new RegExp(`(^|-)${host}(-|$)`).test(r.name));
+  const own = (host: string): RecordedResource[] =>
+    graph.resources.filter((r) => new RegExp(`(^|-)${host}(-|$)`).test(r.name));
   let resources = 0;
   let ssh = 0;
   let opsSsh = 0;
