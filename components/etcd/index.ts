@@ -18,6 +18,7 @@ import { asRoot } from "../host/render";
 import {
   SCRIPTS,
   STAGE_DIR,
+  STATE_DIR,
   clientUrl,
   planEtcd,
   renderBackupService,
@@ -128,16 +129,29 @@ export class EtcdCluster extends pulumi.ComponentResource {
       const child = { parent: this };
 
       // The member's anchor: protected, so removing the host from the config cannot drop
-      // a member silently (see README: replace or remove a member).
+      // a member silently (see README: replace or remove a member). It never changes.
       const anchor = new remote.Command(
         `${name}-${member.name}-member`,
         {
           connection: host.connection,
           create: run,
-          stdin: `set -euo pipefail\ninstall -d -m 0700 -o root -g root ${STAGE_DIR}\n`,
+          stdin: `set -euo pipefail\ninstall -d -m 0700 -o root -g root ${STATE_DIR}\n`,
           addPreviousOutputInEnv: false,
         },
         { ...child, dependsOn: [host.ready, this.snapshot], protect: true, retainOnDelete: true },
+      );
+      // A root-only staging directory, (re)made before every copy: keys land in it with
+      // the copy's default mode, so nobody else may traverse it (also on a rebuilt host).
+      const stage = new remote.Command(
+        `${name}-${member.name}-stage`,
+        {
+          connection: host.connection,
+          create: run,
+          stdin: `set -euo pipefail\ninstall -d -m 0700 -o root -g root ${STATE_DIR} ${STAGE_DIR}\n`,
+          triggers: [fingerprint],
+          addPreviousOutputInEnv: false,
+        },
+        { ...child, dependsOn: [anchor], retainOnDelete: true },
       );
 
       const staged: [string, pulumi.Input<string>][] = [
@@ -161,8 +175,10 @@ export class EtcdCluster extends pulumi.ComponentResource {
               connection: host.connection,
               source: pulumi.output(content).apply((text) => new pulumi.asset.StringAsset(text)),
               remotePath: `${STAGE_DIR}/${file}`,
+              // Re-copy every file when anything of the member changes (e.g. a rebuilt host).
+              triggers: [fingerprint],
             },
-            { ...child, dependsOn: [anchor], retainOnDelete: true },
+            { ...child, dependsOn: [stage], retainOnDelete: true },
           ),
       );
 

@@ -44,8 +44,10 @@ export const ETCD_PATHS: EtcdPaths = {
   binDir: BIN_DIR,
 };
 
+/** The component's state directory on a member (root-only). */
+export const STATE_DIR = `${PLATFORM_STATE_DIR}/etcd`;
 /** Where files are staged by CopyToRemote (root-only directory) before install.sh places them. */
-export const STAGE_DIR = `${PLATFORM_STATE_DIR}/etcd/stage`;
+export const STAGE_DIR = `${STATE_DIR}/stage`;
 /** The backup script the timer runs. */
 export const SNAPSHOT_SCRIPT_PATH = "/usr/local/lib/k8s-platform/etcd-snapshot.sh";
 

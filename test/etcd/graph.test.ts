@@ -42,7 +42,7 @@ describe("EtcdCluster in the graph", function () {
     assert.match(stdinOf(snapshot), /^SNAPSHOT_LABEL=pre-change$/m);
     assert.match(stdinOf(snapshot), /snapshot save/);
     const memberResources = prod.resources.filter((r) => /^etcd-etcd-\d+-/.test(r.name));
-    assert.ok(memberResources.length >= 3 * 14, `expected every member's resources, got ${memberResources.length}`);
+    assert.ok(memberResources.length >= 3 * 15, `expected every member's resources, got ${memberResources.length}`);
     for (const r of [...memberResources, cmd(prod, "etcd-health")])
       assert.ok(dependsOn(prod, r, snapshot), `${r.name} must come after the snapshot`);
   });
