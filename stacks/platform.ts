@@ -164,6 +164,7 @@ export class Platform extends pulumi.ComponentResource {
         ? {
             registry: { server: registry.server, vip: registry.vip ?? null },
             registryAdminPassword: registry.adminPassword,
+            ...(registry.imagesPusher ? { registryImagesPusher: pulumi.secret(registry.imagesPusher) } : {}),
           }
         : {}),
     };
