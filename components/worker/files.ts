@@ -54,12 +54,16 @@ export function nodeConfigFiles(args: NodeRenderArgs, certs: { caPem: string; se
     { path: NODE_PATHS.kubeletSysctl, mode: "0644", owner: "sysctl", content: renderKubeletSysctls() },
     { path: NODE_PATHS.containerdUnit, mode: "0644", owner: "containerd", content: renderContainerdUnit() },
     { path: NODE_PATHS.containerdConfig, mode: "0644", owner: "containerd", content: renderContainerdConfig(spec) },
-    ...renderRegistryHosts(spec).map((f): NodeFile => ({
-      path: f.path,
-      mode: "0644",
-      owner: "containerd",
-      content: f.content,
-    })),
+    // A Harbor in the inventory serves a certificate from the cluster CA; an external
+    // registry is expected to chain to the OS trust store.
+    ...renderRegistryHosts(spec, spec.topology.registry.length > 0 ? NODE_PATHS.clusterCaCert : undefined).map(
+      (f): NodeFile => ({
+        path: f.path,
+        mode: "0644",
+        owner: "containerd",
+        content: f.content,
+      }),
+    ),
     { path: NODE_PATHS.crictlConfig, mode: "0644", owner: "-", content: renderCrictlConfig() },
     { path: NODE_PATHS.clusterCaCert, mode: "0644", owner: "kubelet", content: certs.caPem },
     { path: NODE_PATHS.kubeletServingCert, mode: "0644", owner: "kubelet", content: certs.servingCertPem },

@@ -3,7 +3,13 @@ import { parse } from "yaml";
 import { loadOrThrow } from "../../stacks/load";
 import type { PlatformSpec } from "../../stacks/spec";
 import { clone, prodConfig } from "../support/config";
-import { kubeletFlags, renderKubeletConfig, renderKubeletConfigYaml, renderKubeletUnit, renderKubeProxyConfig } from "../../components/worker/render";
+import {
+  kubeletFlags,
+  renderKubeletConfig,
+  renderKubeletConfigYaml,
+  renderKubeletUnit,
+  renderKubeProxyConfig,
+} from "../../components/worker/render";
 import { kubeletMaySetLabel, nodeLabels, nodeTaints, CONTROL_PLANE_ROLE } from "../../components/worker/labels";
 import { nodeConfigFiles, nodeSecretFiles, renderFileList, versionStamp } from "../../components/worker/files";
 import { NODE_PATHS } from "../../components/worker/paths";
@@ -75,7 +81,10 @@ describe("worker renderers: kubelet", () => {
   it("puts kubelet-settable labels on --node-labels and the rest on the admin side", () => {
     const flags = kubeletFlags({ spec, host, controlPlane: false });
     assert.ok(flags.includes("--node-labels=topology.kubernetes.io/zone=a"), flags.join(" "));
-    assert.ok(!flags.some((f) => f.includes("node-role.kubernetes.io")), "node-role labels are refused by NodeRestriction");
+    assert.ok(
+      !flags.some((f) => f.includes("node-role.kubernetes.io")),
+      "node-role labels are refused by NodeRestriction",
+    );
     assert.deepEqual(nodeLabels(host, false).admin, { "node-role.kubernetes.io/edge": "true" });
     assert.ok(!flags.some((f) => f.startsWith("--hostname-override")));
     assert.ok(flags.includes(`--node-ip=${host.address}`));
@@ -83,16 +92,31 @@ describe("worker renderers: kubelet", () => {
   });
 
   it("knows which labels the kubelet may self-set", () => {
-    for (const ok of ["zone", "example.com/tier", "topology.kubernetes.io/zone", "node.kubernetes.io/pool", "x.kubelet.kubernetes.io/y", "kubernetes.io/hostname"]) {
+    for (const ok of [
+      "zone",
+      "example.com/tier",
+      "topology.kubernetes.io/zone",
+      "node.kubernetes.io/pool",
+      "x.kubelet.kubernetes.io/y",
+      "kubernetes.io/hostname",
+    ]) {
       assert.ok(kubeletMaySetLabel(ok), ok);
     }
-    for (const no of ["node-role.kubernetes.io/edge", "kubernetes.io/role", "foo.k8s.io/bar", "node-restriction.kubernetes.io/x"]) {
+    for (const no of [
+      "node-role.kubernetes.io/edge",
+      "kubernetes.io/role",
+      "foo.k8s.io/bar",
+      "node-restriction.kubernetes.io/x",
+    ]) {
       assert.ok(!kubeletMaySetLabel(no), no);
     }
   });
 
   it("keeps user taints and adds the control-plane taint only once", () => {
-    const master = { ...spec.topology.masters[0], taints: [{ key: CONTROL_PLANE_ROLE, value: "", effect: "NoSchedule" as const }] };
+    const master = {
+      ...spec.topology.masters[0],
+      taints: [{ key: CONTROL_PLANE_ROLE, value: "", effect: "NoSchedule" as const }],
+    };
     assert.equal(nodeTaints(master, true).length, 1);
   });
 });
@@ -130,15 +154,39 @@ describe("worker renderers: node files", () => {
   it("gives every file an owner daemon and a mode; keys and kubeconfigs 0600", () => {
     const files = [
       ...nodeConfigFiles(args, { caPem: "CA", servingCertPem: "CERT" }),
-      ...nodeSecretFiles(spec, { servingKeyPem: "KEY", kubeletKubeconfig: "KC", kubeProxyKubeconfig: "PC", registryPassword: "pw" }),
+      ...nodeSecretFiles(spec, {
+        servingKeyPem: "KEY",
+        kubeletKubeconfig: "KC",
+        kubeProxyKubeconfig: "PC",
+        registryPassword: "pw",
+      }),
     ];
     const byPath = new Map(files.map((f) => [f.path, f]));
     assert.equal(byPath.size, files.length, "no path twice");
-    for (const p of [NODE_PATHS.kubeletServingKey, NODE_PATHS.kubeletKubeconfig, NODE_PATHS.kubeProxyKubeconfig, NODE_PATHS.containerdRegistryAuth]) {
+    for (const p of [
+      NODE_PATHS.kubeletServingKey,
+      NODE_PATHS.kubeletKubeconfig,
+      NODE_PATHS.kubeProxyKubeconfig,
+      NODE_PATHS.containerdRegistryAuth,
+    ]) {
       assert.equal(byPath.get(p)?.mode, "0600", p);
     }
     assert.equal(byPath.get(NODE_PATHS.kubeletServingCert)?.content, "CERT");
     assert.equal(byPath.get(NODE_PATHS.clusterCaCert)?.content, "CA");
+  });
+
+  it("trusts the cluster CA for the registry only when Harbor is part of the inventory", () => {
+    const hostsToml = (s: PlatformSpec) =>
+      nodeConfigFiles(
+        { spec: s, host: s.topology.workers[0], controlPlane: false },
+        { caPem: "CA", servingCertPem: "C" },
+      ).find((f) => f.path === "/etc/containerd/certs.d/reg.example.internal/hosts.toml")!.content;
+    assert.match(hostsToml(spec), /ca = "\/etc\/kubernetes\/pki\/ca.crt"/);
+    const external = specWith((raw) => {
+      raw.hosts = (raw.hosts as Record<string, unknown>[]).filter((h) => !(h.roles as string[]).includes("registry"));
+      raw.registry = { server: "reg.example.internal", username: "k8s-puller" };
+    });
+    assert.doesNotMatch(hostsToml(external), /ca = /);
   });
 
   it("omits node registry credentials when none are configured", () => {
