@@ -46,14 +46,20 @@ export async function benchProjects(counts: readonly number[] = [10, 100, 500]):
   const workers = (PROD.hosts as { roles: string[] }[]).filter((h) => h.roles.includes("worker")).length;
   console.log(`== projects: plan time by number of projects (prod hosts, ${workers} workers) ==`);
   console.log(
-    `${"projects".padStart(8)} ${"wall ms".padStart(9)} ${"cpu ms".padStart(9)} ${"resources".padStart(10)} ${"cpu ms/project".padStart(15)} ${"chain".padStart(6)}`,
+    `${"projects".padStart(8)} ${"wall ms".padStart(9)} ${"cpu ms".padStart(9)} ${"resources".padStart(10)} ${"marginal cpu ms/project".padStart(24)} ${"chain".padStart(6)}`,
   );
-  const rows: { count: number; cpuMs: number }[] = [];
+  // Untimed warm-up: the first run in a process pays module loading and JIT compilation.
+  await runProgram(scaleConfig(PROD, { workers, projects: counts[0] ?? 1 }));
+  const rows: { count: number; cpuMs: number; marginal?: number }[] = [];
   for (const count of counts) {
     const { wallMs, cpuMs, graph } = await timeRun(scaleConfig(PROD, { workers, projects: count }));
-    rows.push({ count, cpuMs });
+    // Cost of one more project, from the previous size: constant when planning is linear
+    // (the first size also carries the fixed cost of the cluster itself).
+    const previous = rows[rows.length - 1];
+    const marginal = previous ? (cpuMs - previous.cpuMs) / (count - previous.count) : undefined;
+    rows.push({ count, cpuMs, marginal });
     console.log(
-      `${String(count).padStart(8)} ${wallMs.toFixed(0).padStart(9)} ${cpuMs.toFixed(0).padStart(9)} ${String(graph.resources.length).padStart(10)} ${(cpuMs / count).toFixed(1).padStart(15)} ${String(longestProjectChain(graph)).padStart(6)}`,
+      `${String(count).padStart(8)} ${wallMs.toFixed(0).padStart(9)} ${cpuMs.toFixed(0).padStart(9)} ${String(graph.resources.length).padStart(10)} ${(marginal === undefined ? "-" : marginal.toFixed(1)).padStart(24)} ${String(longestProjectChain(graph)).padStart(6)}`,
     );
   }
   for (let i = 1; i < rows.length; i++) {
@@ -64,5 +70,10 @@ export async function benchProjects(counts: readonly number[] = [10, 100, 500]):
     console.log(
       `growth ${a.count} -> ${b.count} projects: x${growth.toFixed(2)} plan CPU time for x${linear.toFixed(0)} projects (${growth <= linear * 1.25 ? "linear or better" : "worse than linear"})`,
     );
+  }
+  const marginals = rows.flatMap((r) => (r.marginal === undefined ? [] : [r.marginal]));
+  if (marginals.length >= 2) {
+    const drift = marginals[marginals.length - 1] / marginals[0];
+    console.log(`marginal cost per project, last interval / first: x${drift.toFixed(2)} (1.0 = linear)`);
   }
 }
