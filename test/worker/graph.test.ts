@@ -115,7 +115,8 @@ describe("worker nodes in the program graph (mock harness)", function () {
     }
   });
 
-  it("the longest chain of remote steps is the same for 20 and 100 workers (10% batches), and without batch edges for any batch size", async () => {
+  it("the longest chain of remote steps is the same for 20 and 100 workers (10% batches), and without batch edges for any batch size", async function () {
+    this.timeout(1200000); // four plan runs, one of 100 workers
     const big = await runProgram(scaleConfig(prodConfig(), { workers: 100 }));
     assert.equal(longestChain(big).length, longestChain(prod).length);
     const byFive = (g: Raw) => ({ ...g, workers: { upgradeBatch: 5 } });
