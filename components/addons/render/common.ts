@@ -3,6 +3,7 @@
  * whose chart comes from the chart mirror, and the namespace bundle every add-on gets
  * (Pod Security level + NetworkPolicies).
  */
+import type * as k8s from "@pulumi/kubernetes";
 
 /** A Kubernetes object as plain data (what kubernetes-models validates and Pulumi receives). */
 export interface KubeObject {
@@ -52,7 +53,7 @@ export const MANAGED_BY = { "app.kubernetes.io/managed-by": "k8s-platform" } as 
 
 /** The namespace of an add-on, with its Pod Security Admission level. */
 export function renderNamespace(name: string, podSecurity: "privileged" | "baseline" | "restricted"): KubeObject {
-  return {
+  return typed.namespace({
     apiVersion: "v1",
     kind: "Namespace",
     metadata: {
@@ -63,7 +64,7 @@ export function renderNamespace(name: string, podSecurity: "privileged" | "basel
         "pod-security.kubernetes.io/warn": podSecurity,
       },
     },
-  };
+  });
 }
 
 /** A peer an add-on namespace accepts traffic from. */
@@ -86,12 +87,13 @@ export interface IngressPeer {
  * the apiserver, etcd, kubelets and nodes, whose addresses are outside the pod network.
  */
 export function renderNetworkPolicies(namespace: string, peers: readonly IngressPeer[]): KubeObject[] {
-  const policy = (name: string, spec: Record<string, unknown>): KubeObject => ({
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: { name, namespace, labels: { ...MANAGED_BY } },
-    spec,
-  });
+  const policy = (name: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec): KubeObject =>
+    typed.networkPolicy({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name, namespace, labels: { ...MANAGED_BY } },
+      spec,
+    });
   return [
     policy("default-deny-ingress", { podSelector: {}, policyTypes: ["Ingress"] }),
     policy("allow-same-namespace", {
@@ -100,14 +102,14 @@ export function renderNetworkPolicies(namespace: string, peers: readonly Ingress
       ingress: [{ from: [{ podSelector: {} }] }],
     }),
     ...peers.map((peer) => {
-      const from: Record<string, unknown>[] = [];
+      const from: k8s.types.input.networking.v1.NetworkPolicyPeer[] = [];
       if (peer.namespaces) {
         for (const ns of peer.namespaces)
           from.push({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } });
       }
       for (const cidr of peer.cidrs ?? []) from.push({ ipBlock: { cidr } });
       if (!peer.namespaces && !peer.cidrs) from.push({ namespaceSelector: {} });
-      const rule: Record<string, unknown> = { from };
+      const rule: k8s.types.input.networking.v1.NetworkPolicyIngressRule = { from };
       if (peer.ports) rule.ports = peer.ports.map((port) => ({ protocol: "TCP", port }));
       return policy(`allow-${peer.name}`, {
         podSelector: peer.podSelector ? { matchLabels: peer.podSelector } : {},
@@ -131,3 +133,27 @@ export const ADDON_NAMESPACES = {
 export function nodeCidrs(addresses: readonly string[]): string[] {
   return addresses.map((a) => `${a}/32`);
 }
+
+/**
+ * Identity helpers that type-check an object literal against the Kubernetes API types of
+ * the Pulumi SDK (unknown or misspelt fields fail `tsc`), then hand it on as a KubeObject.
+ */
+type Typed<T> = T & Pick<KubeObject, "apiVersion" | "kind" | "metadata">;
+const as =
+  <T>() =>
+  (obj: Typed<T>): KubeObject =>
+    obj as unknown as KubeObject;
+export const typed = {
+  namespace: as<k8s.types.input.core.v1.Namespace>(),
+  serviceAccount: as<k8s.types.input.core.v1.ServiceAccount>(),
+  configMap: as<k8s.types.input.core.v1.ConfigMap>(),
+  service: as<k8s.types.input.core.v1.Service>(),
+  clusterRole: as<k8s.types.input.rbac.v1.ClusterRole>(),
+  clusterRoleBinding: as<k8s.types.input.rbac.v1.ClusterRoleBinding>(),
+  deployment: as<k8s.types.input.apps.v1.Deployment>(),
+  daemonSet: as<k8s.types.input.apps.v1.DaemonSet>(),
+  podDisruptionBudget: as<k8s.types.input.policy.v1.PodDisruptionBudget>(),
+  networkPolicy: as<k8s.types.input.networking.v1.NetworkPolicy>(),
+  ingress: as<k8s.types.input.networking.v1.Ingress>(),
+  job: as<k8s.types.input.batch.v1.Job>(),
+};

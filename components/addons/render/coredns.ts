@@ -5,7 +5,7 @@
  * renders clusterDNS from, so the two cannot differ.
  */
 import type { PlatformSpec } from "../../../stacks/spec";
-import { MANAGED_BY, type KubeObject } from "./common";
+import { MANAGED_BY, typed, type KubeObject } from "./common";
 import { IMAGES, mirrorImage } from "./images";
 
 const NS = "kube-system";
@@ -65,8 +65,8 @@ export function renderCoreDns(spec: PlatformSpec): KubeObject[] {
   const { replicas } = spec.addons.coredns;
   const podLabels = { ...COREDNS_SELECTOR };
   return [
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: meta("coredns") },
-    {
+    typed.serviceAccount({ apiVersion: "v1", kind: "ServiceAccount", metadata: meta("coredns") }),
+    typed.clusterRole({
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRole",
       metadata: { name: "system:coredns", labels: { ...MANAGED_BY } },
@@ -74,21 +74,21 @@ export function renderCoreDns(spec: PlatformSpec): KubeObject[] {
         { apiGroups: [""], resources: ["endpoints", "services", "pods", "namespaces"], verbs: ["list", "watch"] },
         { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["list", "watch"] },
       ],
-    },
-    {
+    }),
+    typed.clusterRoleBinding({
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRoleBinding",
       metadata: { name: "system:coredns", labels: { ...MANAGED_BY } },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:coredns" },
       subjects: [{ kind: "ServiceAccount", name: "coredns", namespace: NS }],
-    },
-    {
+    }),
+    typed.configMap({
       apiVersion: "v1",
       kind: "ConfigMap",
       metadata: meta("coredns"),
       data: { Corefile: renderCorefile(spec.cluster.domain) },
-    },
-    {
+    }),
+    typed.deployment({
       apiVersion: "apps/v1",
       kind: "Deployment",
       metadata: meta("coredns"),
@@ -154,8 +154,8 @@ export function renderCoreDns(spec: PlatformSpec): KubeObject[] {
           },
         },
       },
-    },
-    {
+    }),
+    typed.service({
       apiVersion: "v1",
       kind: "Service",
       metadata: {
@@ -171,13 +171,13 @@ export function renderCoreDns(spec: PlatformSpec): KubeObject[] {
           { name: "metrics", port: 9153, protocol: "TCP" },
         ],
       },
-    },
-    {
+    }),
+    typed.podDisruptionBudget({
       apiVersion: "policy/v1",
       kind: "PodDisruptionBudget",
       metadata: meta("coredns"),
       spec: { minAvailable: 1, selector: { matchLabels: podLabels } },
-    },
+    }),
   ];
 }
 
@@ -194,8 +194,8 @@ export function renderDnsAutoscaler(spec: PlatformSpec): KubeObject[] {
   };
   const m = { name, namespace: NS, labels: { ...MANAGED_BY, ...labels } };
   return [
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: m },
-    {
+    typed.serviceAccount({ apiVersion: "v1", kind: "ServiceAccount", metadata: m }),
+    typed.clusterRole({
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRole",
       metadata: { name: `system:${name}`, labels: { ...MANAGED_BY } },
@@ -205,16 +205,16 @@ export function renderDnsAutoscaler(spec: PlatformSpec): KubeObject[] {
         { apiGroups: ["apps"], resources: ["deployments/scale", "replicasets/scale"], verbs: ["get", "update"] },
         { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "create"] },
       ],
-    },
-    {
+    }),
+    typed.clusterRoleBinding({
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRoleBinding",
       metadata: { name: `system:${name}`, labels: { ...MANAGED_BY } },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: `system:${name}` },
       subjects: [{ kind: "ServiceAccount", name, namespace: NS }],
-    },
-    { apiVersion: "v1", kind: "ConfigMap", metadata: m, data: { linear: JSON.stringify(params) } },
-    {
+    }),
+    typed.configMap({ apiVersion: "v1", kind: "ConfigMap", metadata: m, data: { linear: JSON.stringify(params) } }),
+    typed.deployment({
       apiVersion: "apps/v1",
       kind: "Deployment",
       metadata: m,
@@ -256,7 +256,7 @@ export function renderDnsAutoscaler(spec: PlatformSpec): KubeObject[] {
           },
         },
       },
-    },
+    }),
   ];
 }
 
@@ -299,7 +299,7 @@ export function renderNodeLocalDns(spec: PlatformSpec): KubeObject[] {
   const labels = { "k8s-app": name };
   const m = { name, namespace: NS, labels: { ...MANAGED_BY, ...labels } };
   return [
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: m },
+    typed.serviceAccount({ apiVersion: "v1", kind: "ServiceAccount", metadata: m }),
     {
       // The cache reaches CoreDNS through this Service (not kube-dns, whose IP it shadows otherwise).
       apiVersion: "v1",
@@ -313,13 +313,13 @@ export function renderNodeLocalDns(spec: PlatformSpec): KubeObject[] {
         ],
       },
     },
-    {
+    typed.configMap({
       apiVersion: "v1",
       kind: "ConfigMap",
       metadata: m,
       data: { Corefile: renderNodeLocalCorefile(spec.cluster.domain) },
-    },
-    {
+    }),
+    typed.daemonSet({
       apiVersion: "apps/v1",
       kind: "DaemonSet",
       metadata: m,
@@ -368,7 +368,7 @@ export function renderNodeLocalDns(spec: PlatformSpec): KubeObject[] {
           },
         },
       },
-    },
+    }),
   ];
 }
 
@@ -391,7 +391,7 @@ export function renderCoreDnsNetworkPolicy(spec: PlatformSpec, monitoringNamespa
     { protocol: "UDP", port: 53 },
     { protocol: "TCP", port: 53 },
   ];
-  return {
+  return typed.networkPolicy({
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
     metadata: { name: "coredns", namespace: NS, labels: { ...MANAGED_BY } },
@@ -412,5 +412,5 @@ export function renderCoreDnsNetworkPolicy(spec: PlatformSpec, monitoringNamespa
         },
       ],
     },
-  };
+  });
 }

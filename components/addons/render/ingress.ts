@@ -8,7 +8,7 @@
  * or security fixes since), and the source design already names traefik as an option.
  */
 import type { PlatformSpec } from "../../../stacks/spec";
-import { ADDON_NAMESPACES, MANAGED_BY, release, type KubeObject, type ReleaseSpec } from "./common";
+import { ADDON_NAMESPACES, MANAGED_BY, release, typed, type KubeObject, type ReleaseSpec } from "./common";
 import { mirrorRegistryPrefix, splitImage } from "./images";
 
 type Controller = PlatformSpec["addons"]["ingress"]["controller"];
@@ -178,7 +178,7 @@ export function renderUiIngress(
   service: string,
   port: number,
 ): KubeObject {
-  return {
+  return typed.ingress({
     apiVersion: "networking.k8s.io/v1",
     kind: "Ingress",
     metadata: { name, namespace, labels: { ...MANAGED_BY } },
@@ -193,5 +193,5 @@ export function renderUiIngress(
         },
       ],
     },
-  };
+  });
 }

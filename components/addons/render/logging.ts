@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import type { PlatformSpec } from "../../../stacks/spec";
-import { ADDON_NAMESPACES, MANAGED_BY, release, type KubeObject, type ReleaseSpec } from "./common";
+import { ADDON_NAMESPACES, MANAGED_BY, release, typed, type KubeObject, type ReleaseSpec } from "./common";
 import { IMAGES, mirrorImage, mirrorRegistryPrefix } from "./images";
 
 const NS = ADDON_NAMESPACES.logging;
@@ -275,13 +275,13 @@ export function renderIsmPolicyJob(spec: PlatformSpec): KubeObject[] {
   const name = `ism-policy-${digest}`;
   const labels = { ...MANAGED_BY, "app.kubernetes.io/name": "ism-policy" };
   return [
-    {
+    typed.configMap({
       apiVersion: "v1",
       kind: "ConfigMap",
       metadata: { name, namespace: NS, labels },
       data: { "policy.json": policy, "apply.sh": ISM_SCRIPT },
-    },
-    {
+    }),
+    typed.job({
       apiVersion: "batch/v1",
       kind: "Job",
       metadata: { name, namespace: NS, labels },
@@ -314,6 +314,6 @@ export function renderIsmPolicyJob(spec: PlatformSpec): KubeObject[] {
           },
         },
       },
-    },
+    }),
   ];
 }
