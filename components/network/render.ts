@@ -6,7 +6,9 @@
  * The BGP and Felix objects use the `crd.projectcalico.org/v1` group: those CRDs are
  * installed by the chart itself (manageCRDs), whereas the `projectcalico.org/v3` API is
  * served by the Calico API server, which the operator only starts some time after the
- * chart is installed. Both groups carry the same spec fields.
+ * chart is installed. Both groups carry the same spec fields; v1 is Calico's storage
+ * form and gets no defaulting, so only fields without defaults-by-API-server are set.
+ * From Calico 3.32 the v3 API can be served as native CRDs: switch CALICO_CRD_API then.
  * See https://docs.tigera.io/calico/latest/reference/resources/bgpconfig and .../bgppeer.
  */
 import type { HostConfig, PlatformSpec } from "../../stacks/spec";
@@ -147,7 +149,6 @@ export function renderBgpConfiguration(spec: PlatformSpec, topology: BgpTopology
     spec: {
       asNumber: spec.network.calico.asNumber,
       nodeToNodeMeshEnabled: topology.fullMesh,
-      logSeverityScreen: "Info",
     },
   };
 }
@@ -200,8 +201,6 @@ export function renderFelixConfiguration(spec: PlatformSpec): CalicoObject {
   const felix: Record<string, unknown> = {
     // Felix stops pods from reaching unallocated service IPs (routing loops with BGP-advertised ranges).
     serviceLoopPrevention: "Drop",
-    reportingInterval: "0s",
-    logSeverityScreen: "Info",
   };
   if (spec.network.proxyMode === "ipvs") felix.kubeNodePortRanges = [NODE_PORT_RANGE];
   return { apiVersion: CALICO_CRD_API, kind: "FelixConfiguration", metadata: { name: "default" }, spec: felix };
