@@ -149,6 +149,17 @@ describe("projects in the program graph (mock harness)", function () {
     );
   });
 
+  it("a project with registry: false gets no pull secret and a default ServiceAccount without one", async () => {
+    const raw = clone(prodConfig());
+    (projectsOf(raw).find((p) => p.name === "search-web") as RawProject).registry = false;
+    const graph = await runProgram(raw);
+    const { children } = projectResources(graph, "search-web");
+    assert.equal(children.filter((c) => c.type === T.secret).length, 0);
+    const patch = children.find((c) => c.type === T.saPatch);
+    assert.equal(patch?.inputs.automountServiceAccountToken, false);
+    assert.equal(patch?.inputs.imagePullSecrets, undefined);
+  });
+
   describe("locality (plan diff)", () => {
     it("adding a project adds exactly that project's resources", async () => {
       const raw = clone(prodConfig());
