@@ -4,7 +4,17 @@
  * flags name (authentication, encryption) are looked up by path among every file the
  * stack installs, so the rule checks their content, not only that a flag is set.
  */
-import { asArray, asRecord, asString, documents, invocations, label, parseYaml, type Doc } from "./text";
+import {
+  asArray,
+  asRecord,
+  asString,
+  documents,
+  hasUnknownText,
+  invocations,
+  label,
+  parseYaml,
+  type Doc,
+} from "./text";
 import type { PolicyResource, ResourceRule, StackRule, StackView, Violation } from "./types";
 
 /** Endpoints anonymous requests may reach when anonymous auth is limited by an AuthenticationConfiguration. */
@@ -31,8 +41,10 @@ function anonymousProblem(view: StackView, r: PolicyResource, flags: ReadonlyMap
     return "anonymous auth is on by default (no --anonymous-auth=false and no --authentication-config)";
   const text = fileContent(view, r, path);
   const config = text !== undefined ? asRecord(parseYaml(text)) : undefined;
-  if (!config)
+  if (!config) {
+    if (hasUnknownText(view.resources)) return undefined;
     return `--authentication-config=${path} is not installed by the stack, so anonymous access cannot be verified`;
+  }
   const anonymous = asRecord(config.anonymous);
   if (!anonymous || anonymous.enabled !== true) return undefined;
   const paths = asArray(anonymous.conditions).map((c) => asString(asRecord(c)?.path));

@@ -19,6 +19,9 @@ export const SECRET_CARRIERS: readonly RegExp[] = [
   /^kubeconfig$/,
 ];
 
+/** The stack's outputs (kubeconfig, CA, passwords): only checkable where secrets are marked. */
+const STACK_TYPE = "pulumi:pulumi:Stack";
+
 /** Kubernetes Secrets: @pulumi/kubernetes marks `data` and `stringData` secret itself. */
 const K8S_SECRET_TYPE = "kubernetes:core/v1:Secret";
 
@@ -27,7 +30,7 @@ const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----/;
 const B64_PEM = /(?:LS0tLS1CRUdJTi|tLS0tLUJFR0lO|LS0tLUJFR0lO)[A-Za-z0-9+/=]*/g;
 /** Property names that hold a credential (case-insensitive, the whole name or its last word). */
 const SECRET_KEY =
-  /(^|[._-]|[a-z])(password|passwd|passphrase|token|privateKey|private_key|apiKey|api_key|secretKey|secret_key|clientSecret|client_secret|auth_pass)$/i;
+  /(^|[._-]|[a-z])(password|passwd|passphrase|token|privateKey|privateKeyPem|private_key|apiKey|api_key|secretKey|secret_key|clientSecret|client_secret|auth_pass)$/i;
 // `name: value`, `name=value`, `name value` (keepalived's auth_pass) inside texts.
 const ASSIGNMENT =
   /(?:^|[\s"'{,;])([A-Za-z0-9_.-]*(?:password|passwd|passphrase|token|auth_pass|secret_key|private_key|client-key-data|client_secret)[A-Za-z0-9_-]*)["']?(?:[ \t]*[:=][ \t]*|[ \t]+)["']?([^\s"',}]+)/gi;
@@ -67,12 +70,24 @@ export function textLeak(text: string): string | undefined {
   return undefined;
 }
 
-/** Plain (non-secret) values of a resource that carry a private key, password or token. */
+const lastKey = (path: string): string =>
+  path
+    .replace(/\[\d+\]$/, "")
+    .split(".")
+    .pop() ?? "";
+
+/**
+ * Plain (non-secret) values of a resource that carry a private key, password or token.
+ * Without secret marks (inside the pack), inputs that carry secrets by design and fields
+ * named as credentials (whose provider schemas make them secret, e.g. tls `privateKeyPem`)
+ * are presumed secret; their content is only checked where marks are visible.
+ */
 export function plaintextSecrets(r: PolicyResource, secretsMarked: boolean): { path: string; what: string }[] {
   const found: { path: string; what: string }[] = [];
   const skip = (path: string): boolean =>
     (r.type === K8S_SECRET_TYPE && /^(data|stringData)(\.|$)/.test(path)) ||
-    (!secretsMarked && SECRET_CARRIERS.some((re) => re.test(path)));
+    (!secretsMarked &&
+      (r.type === STACK_TYPE || SECRET_KEY.test(lastKey(path)) || SECRET_CARRIERS.some((re) => re.test(path))));
   const reported = new Set<string>();
   for (const leaf of leaves(r.props)) {
     if (leaf.secret || skip(leaf.path) || typeof leaf.value !== "string") continue;

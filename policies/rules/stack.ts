@@ -10,6 +10,7 @@ import {
   asRecord,
   asString,
   documents,
+  hasUnknownText,
   invocations,
   kubeconfigs,
   label,
@@ -59,6 +60,8 @@ export const etcdQuorum: StackRule = {
     const members = etcdMembers(view);
     const n = members.size;
     if (n >= 3 && n % 2 === 1) return [];
+    // During a first preview the units may not be rendered yet; the check runs again on update.
+    if (n < 3 && hasUnknownText(view.resources)) return [];
     const at = first(members);
     const where = at ? ` (${label(at)} and the other member units)` : "";
     const found =
@@ -84,7 +87,7 @@ export const masterCount: StackRule = {
   fix: "Give at least 2 hosts the master role in `hosts`.",
   check(view) {
     const masters = apiserverHosts(view);
-    if (masters.size >= 2) return [];
+    if (masters.size >= 2 || hasUnknownText(view.resources)) return [];
     const at = first(masters);
     const found =
       masters.size === 0
@@ -146,7 +149,7 @@ export const apiserverBehindVip: StackRule = {
     const masters = apiserverHosts(view);
     const masterSet = new Set(masters.keys());
     const vip = apiserverVip(view, masterSet);
-    if (masters.size > 0 && vip === undefined && config.apiserverEndpoint === "") {
+    if (masters.size > 0 && vip === undefined && config.apiserverEndpoint === "" && !hasUnknownText(view.resources)) {
       const at = first(masters) as PolicyResource;
       out.push({
         policy: this.name,

@@ -7,6 +7,19 @@
 import { parseAllDocuments } from "yaml";
 import type { PolicyResource } from "./types";
 
+/** How an unknown value (not computed yet, during preview) appears to the rules, as in the offline graph. */
+export const UNKNOWN = "[unknown]";
+
+/**
+ * True when a remote command or copy carries a value unknown at preview time: its rendered
+ * files cannot be read yet, so a rule must not conclude that something is missing.
+ */
+export function hasUnknownText(resources: readonly PolicyResource[]): boolean {
+  return resources.some(
+    (r) => r.type.startsWith("command:remote:") && leaves(r.props).some((l) => l.value === UNKNOWN),
+  );
+}
+
 /** True for a `{ $secret: value }` mark. */
 export function isSecretMark(value: unknown): value is { $secret: unknown } {
   return value !== null && typeof value === "object" && !Array.isArray(value) && "$secret" in value;

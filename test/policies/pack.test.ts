@@ -15,9 +15,9 @@ import { checkGraph, graphView, MANDATORY_VIOLATION_EXIT, runPolicies } from "..
 import { DEFAULT_RULE_CONFIG, evaluate, levelOf, RULES, type Finding } from "../../policies/rules";
 import { projectNamespaces } from "../../policies/rules/projects";
 import { apiserverHosts, apiserverVip, etcdMembers } from "../../policies/rules/stack";
-import { runProgram, type Graph, type RecordedResource } from "../../stacks/plan/run";
-import { clone, prodConfig, REPO_ROOT } from "../support/config";
-import { deployment } from "./fixtures";
+import { runProgram, type Graph } from "../../stacks/plan/run";
+import { prodConfig, REPO_ROOT } from "../support/config";
+import { brokenProd, editGraph } from "./broken";
 
 const plan = (...args: string[]) =>
   spawnSync(
@@ -25,38 +25,6 @@ const plan = (...args: string[]) =>
     [join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), join(REPO_ROOT, "stacks/plan/cli.ts"), ...args],
     { encoding: "utf8", cwd: REPO_ROOT },
   );
-
-/** A copy of the graph with some resources edited, dropped or added. */
-function editGraph(
-  graph: Graph,
-  edit: (resources: RecordedResource[]) => RecordedResource[],
-  outputs = graph.outputs,
-): Graph {
-  const resources = edit(clone(graph.resources) as RecordedResource[]);
-  return { ...graph, resources, byUrn: new Map(resources.map((r) => [r.urn, r])), outputs };
-}
-
-function named(resources: RecordedResource[], pattern: RegExp): RecordedResource {
-  const r = resources.find((x) => pattern.test(x.name));
-  if (!r) throw new Error(`no resource named like ${pattern} in the prod graph`);
-  return r;
-}
-
-/** Rewrites one base64 file of a bundle ("MODE PATH B64" lines) inside a text. */
-function editBundledFile(text: string, path: string, edit: (content: string) => string): string {
-  let hit = false;
-  const out = text
-    .split("\n")
-    .map((line) => {
-      const m = /^(.*0[0-7]{3} )(\S+) ([A-Za-z0-9+/=]+)(['"]?)$/.exec(line);
-      if (!m || m[2] !== path) return line;
-      hit = true;
-      return `${m[1]}${m[2]} ${Buffer.from(edit(Buffer.from(m[3], "base64").toString("utf8"))).toString("base64")}${m[4]}`;
-    })
-    .join("\n");
-  assert.ok(hit, `no bundled ${path}`);
-  return out;
-}
 
 const mandatory = (findings: Finding[]) => findings.filter((f) => f.level === "mandatory");
 
@@ -98,74 +66,7 @@ describe("policy pack", function () {
   });
 
   it("reports exactly the expected violations on a deliberately broken prod graph", () => {
-    const urns: Record<string, string> = {};
-    const bad = editGraph(
-      prod,
-      (rs) => {
-        // etcd: member etcd-1 without client cert auth; etcd-3's unit gone (2 members).
-        const unit = named(rs, /^etcd-etcd-1-etcd\.service$/);
-        const source = unit.inputs.source as { $asset: string };
-        assert.match(source.$asset, /--client-cert-auth=true/);
-        (unit.inputs as Record<string, unknown>).source = {
-          $asset: source.$asset.replace("--client-cert-auth=true", "--client-cert-auth=false"),
-        };
-        urns["etcd-cert-auth"] = unit.urn;
-        urns["etcd-quorum"] = unit.urn;
-        const withoutEtcd3 = rs.filter((r) => r.name !== "etcd-etcd-3-etcd.service");
-        // apiserver on master-1 with AlwaysAllow, inside its secret install bundle.
-        const bundle = named(withoutEtcd3, /control-plane-master-1-bundle$/);
-        const [key, value] = Object.entries(bundle.inputs).find(([, v]) =>
-          JSON.stringify(v).includes("kube-apiserver.service"),
-        ) as [string, unknown];
-        const stdin = (value as { $secret: unknown }).$secret;
-        const text = typeof stdin === "string" ? stdin : (stdin as { $asset: string }).$asset;
-        const edited = editBundledFile(text, "/etc/systemd/system/kube-apiserver.service", (unitText) =>
-          unitText.replace("--authorization-mode=Node,RBAC", "--authorization-mode=AlwaysAllow"),
-        );
-        (bundle.inputs as Record<string, unknown>)[key] = {
-          $secret: typeof stdin === "string" ? edited : { $asset: edited },
-        };
-        urns["control-plane-flags"] = bundle.urn;
-        // The search-web project loses its quota.
-        const quota = named(withoutEtcd3, /^search-web-quota$/);
-        urns["project-isolation"] = (
-          withoutEtcd3.find(
-            (r) => r.type === "kubernetes:core/v1:Namespace" && /search-web/.test(r.name),
-          ) as RecordedResource
-        ).urn;
-        // etcd-1's server key copied without the secret mark.
-        const keyCopy = named(withoutEtcd3, /^etcd-etcd-1-server\.key$/);
-        const keySource = keyCopy.inputs.source as { $secret: unknown };
-        assert.ok("$secret" in keySource, "the key copy is a secret in the prod graph");
-        (keyCopy.inputs as Record<string, unknown>).source = keySource.$secret;
-        urns["secrets-not-plaintext"] = keyCopy.urn;
-        // A privileged Docker Hub workload in search-web.
-        const d = deployment("search-web", "miner", (_p, c) => {
-          c.image = "docker.io/library/miner:2";
-          (c.securityContext as Record<string, unknown>).privileged = true;
-        });
-        const workload: RecordedResource = {
-          ...clone(quota),
-          urn: d.urn,
-          type: d.type,
-          name: d.name,
-          inputs: d.props,
-          dependencies: [],
-        };
-        urns["workload-no-privileged"] = d.urn;
-        urns["workload-image-registry"] = d.urn;
-        return [...withoutEtcd3.filter((r) => r !== quota), workload];
-      },
-      {
-        ...prod.outputs,
-        adminKubeconfig: {
-          $secret: String((prod.outputs.adminKubeconfig as { $secret: string }).$secret).replace(
-            "https://10.10.1.20:8443",
-            "https://10.10.1.21:6443",
-          ),
-        },
-      },
-    );
+    const { graph: bad, urns } = brokenProd(prod);
     const found = mandatory(checkGraph(bad));
     const byPolicy = new Map<string, Finding[]>();
     for (const f of found) byPolicy.set(f.policy, [...(byPolicy.get(f.policy) ?? []), f]);
@@ -262,7 +163,9 @@ describe("policy pack", function () {
       "offline.ts",
       "engine.ts",
       ...readdirSync(join(REPO_ROOT, "policies/rules")).map((f) => `rules/${f}`),
-    ].filter((f) => readFileSync(join(REPO_ROOT, "policies", f), "utf8").includes("@pulumi/policy"));
+    ].filter(
+      (f) => readFileSync(join(REPO_ROOT, "policies", f), "utf8").match(/(from|require\()\s*"@pulumi\/policy/) !== null,
+    );
     assert.deepEqual(users, []);
     const index = readFileSync(join(REPO_ROOT, "policies/index.ts"), "utf8");
     assert.match(index, /new PolicyPack\("k8s-platform", \{ policies: RULES\.map\(register\) \}\)/);
