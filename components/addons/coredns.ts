@@ -30,7 +30,7 @@ export class CoreDns extends pulumi.ComponentResource {
   constructor(name: string, args: CoreDnsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-platform:addons:CoreDns", name, {}, opts);
     const { spec, provider } = args;
-    const objs = [...renderDns(spec), renderCoreDnsNetworkPolicy(spec, ADDON_NAMESPACES.monitoring)];
+    const objs = [...renderDns(spec), renderCoreDnsNetworkPolicy(ADDON_NAMESPACES.monitoring)];
     this.resources = createObjects(name, objs, { parent: this, provider, dependsOn: args.dependsOn });
     this.serviceIp = spec.endpoints.clusterDnsIp;
     this.registerOutputs({ serviceIp: this.serviceIp });

@@ -12,7 +12,7 @@ import { hasSchema, validateObject } from "./models";
 function allObjects(spec: PlatformSpec): KubeObject[] {
   return [
     ...renderDns(spec),
-    renderCoreDnsNetworkPolicy(spec, "monitoring"),
+    renderCoreDnsNetworkPolicy("monitoring"),
     renderNamespace("traefik", "privileged"),
     renderNamespace("monitoring", "privileged"),
     renderNamespace("logging", "privileged"),

@@ -383,10 +383,12 @@ export function renderDns(spec: PlatformSpec): KubeObject[] {
 
 /**
  * kube-system is shared with other components, so no default-deny there: this policy
- * isolates the CoreDNS pods alone, to DNS from anywhere (pods, and host-network clients
+ * isolates the CoreDNS pods alone, to DNS from any source (pods, and host-network clients
  * such as NodeLocal DNSCache on the nodes) and metrics from the monitoring namespace.
+ * "Any source" rather than a list of node addresses keeps the policy independent of the
+ * inventory, so adding a node changes nothing here.
  */
-export function renderCoreDnsNetworkPolicy(spec: PlatformSpec, monitoringNamespace: string): KubeObject {
+export function renderCoreDnsNetworkPolicy(monitoringNamespace: string): KubeObject {
   const dnsPorts = [
     { protocol: "UDP", port: 53 },
     { protocol: "TCP", port: 53 },
@@ -399,13 +401,7 @@ export function renderCoreDnsNetworkPolicy(spec: PlatformSpec, monitoringNamespa
       podSelector: { matchLabels: { ...COREDNS_SELECTOR } },
       policyTypes: ["Ingress"],
       ingress: [
-        {
-          from: [
-            { namespaceSelector: {} },
-            ...spec.topology.nodes.map((n) => ({ ipBlock: { cidr: `${n.address}/32` } })),
-          ],
-          ports: dnsPorts,
-        },
+        { ports: dnsPorts },
         {
           from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoringNamespace } } }],
           ports: [{ protocol: "TCP", port: 9153 }],
