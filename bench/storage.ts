@@ -97,8 +97,8 @@ export async function benchStorage(opts: { count?: number; rounds?: number } = {
       return;
     }
   }
-  // One trusted pool per profile, one after the other on 127.1.1.1-4: glusterds sharing a
-  // machine cannot run self-heal daemons for two volumes (they share a pid file).
+  // One trusted pool per profile, one after the other on 127.1.1.1-4, so each volume has
+  // the machine's disk and CPUs to itself while it is measured.
   const local = new GlusterTestCluster("k8s-platform-bench-local-");
   try {
     const cacheNote = dropCaches()

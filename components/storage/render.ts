@@ -123,16 +123,28 @@ export function renderPrepareScript(gluster: GlusterConfig, host: HostConfig): s
   });
 }
 
+/** Where Ganesha listens and which glusterd libgfapi asks for the volume; only tests change these. */
+export interface GaneshaTarget {
+  /** `NFS_CORE_PARAM.Bind_addr` (default: every address). */
+  readonly bindAddress?: string;
+  /** glusterd the Gluster FSAL fetches the volume from (default: the local one). */
+  readonly glusterHost?: string;
+}
+
 /**
  * ganesha.conf exporting the volume over NFSv4 through libgfapi (ganesha-gluster-config(8),
  * ganesha-export-config(8)). NFSv4 only: clients need TCP 2049 and nothing else.
  * No_Root_Squash because the CSI controller creates and chowns each PV's directory as root.
  */
-export function renderGaneshaConfig(volume: string): string {
+export function renderGaneshaConfig(volume: string, target: GaneshaTarget = {}): string {
   return [
     `# Rendered by k8s-platform (components/storage): NFS export of the Gluster volume ${volume}.`,
     "NFS_CORE_PARAM {",
     "    Protocols = 4;",
+    // NLM and RQUOTA serve NFSv3 clients only.
+    "    Enable_NLM = false;",
+    "    Enable_RQUOTA = false;",
+    ...(target.bindAddress ? [`    Bind_addr = ${target.bindAddress};`] : []),
     "}",
     "EXPORT {",
     "    Export_Id = 1;",
@@ -145,7 +157,7 @@ export function renderGaneshaConfig(volume: string): string {
     "    Protocols = 4;",
     "    FSAL {",
     "        Name = GLUSTER;",
-    '        Hostname = "localhost";',
+    `        Hostname = "${target.glusterHost ?? "localhost"}";`,
     `        Volume = "${volume}";`,
     "    }",
     "}",

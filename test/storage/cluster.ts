@@ -90,6 +90,10 @@ export class GlusterTestCluster {
       `management.transport.socket.bind-address=${host.address}`,
       "--xlator-option",
       `management.glusterd-sockfile=${host.sock}`,
+      // Own run directory: brick and self-heal-daemon pid files and sockets would otherwise
+      // be shared by every glusterd on the machine.
+      "--xlator-option",
+      `management.run-directory=${join(host.dir, "run")}`,
       "-p",
       host.pidFile,
       "-l",
@@ -99,9 +103,8 @@ export class GlusterTestCluster {
   }
 
   /**
-   * Restarts one host's glusterd, which restarts that host's dead bricks (what a storage
-   * host does after a crash). `volume start force` would do the same but fails when several
-   * glusterds share one machine: their self-heal daemons share a pid file.
+   * Restarts one host's glusterd, which restarts that host's dead bricks: what a storage
+   * host does when it comes back after a crash or reboot.
    */
   async restartGlusterd(host: TestHost): Promise<void> {
     const pid = Number(readFileSync(host.pidFile, "utf8").trim());

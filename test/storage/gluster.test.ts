@@ -5,10 +5,11 @@
  * (distributed-dispersed 2 x (3 + 1)) without touching the first set.
  */
 import { strict as assert } from "node:assert";
+import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { planVolume, renderVolumeScript } from "../../components/storage/render";
+import { planVolume, renderGaneshaConfig, renderVolumeScript } from "../../components/storage/render";
 import { brickId } from "../../components/storage/layout";
 import type { GlusterConfig } from "../../stacks/spec";
 import { requireTool } from "../support/tools";
@@ -102,6 +103,35 @@ describe("GlusterFS dispersed volume (real glusterd on 127.1.1.1-8)", function (
     assert.doesNotMatch(out, /changed:/);
     assert.match(out, new RegExp(`volume ${volume} unchanged`));
     assert.equal(info(), before);
+  });
+
+  it("NFS-Ganesha parses the rendered export and opens the volume through FSAL_GLUSTER", async function () {
+    requireTool(this, "ganesha.nfsd");
+    const conf = join(cluster.root, "ganesha.conf");
+    const log = join(cluster.root, "ganesha.log");
+    // Test-only: listen on the first test host's address, fetch the volume from its glusterd.
+    writeFileSync(
+      conf,
+      renderGaneshaConfig(volume, { bindAddress: cluster.hosts[0].address, glusterHost: cluster.hosts[0].address }),
+    );
+    const ganesha = spawn(
+      "ganesha.nfsd",
+      ["-F", "-f", conf, "-L", log, "-p", join(cluster.root, "ganesha.pid"), "-N", "NIV_EVENT"],
+      { stdio: "ignore" },
+    );
+    try {
+      const text = () => (existsSync(log) ? readFileSync(log, "utf8") : "");
+      await waitFor(
+        "Ganesha to export the volume",
+        () => /exported at/.test(text()) || /CONFIG :(CRIT|MAJ|FATAL)/.test(text()),
+        60_000,
+      );
+      assert.match(text(), /Configuration file successfully parsed/);
+      assert.doesNotMatch(text(), /CONFIG :(CRIT|MAJ|FATAL)/);
+      assert.match(text(), new RegExp(`Volume ${volume} exported at`));
+    } finally {
+      ganesha.kill("SIGKILL");
+    }
   });
 
   it("serves a FUSE mount and keeps data intact with one brick lost", async function () {
