@@ -248,6 +248,13 @@ export const glusterSchema = z.strictObject({
   options: z.record(matching(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$/, "must be a gluster option name like performance.cache-size"), z.string()).default({}),
   /** Allow formatting brickDevice even when it already holds a filesystem. */
   forceFormat: z.boolean().default(false),
+  /**
+   * Address or DNS name PVs mount the NFS-Ganesha export from: a VIP or DNS name in front of
+   * the storage hosts. Default: the first storage host's address.
+   */
+  nfsServer: matching(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, "must be an IPv4 address or a DNS name").optional(),
+  /** Version of the kubernetes-csi csi-driver-nfs Helm chart (pulled from mirrors.charts). */
+  csiDriverNfsChart: version.default("4.13.4"),
   storageClass: z
     .strictObject({
       name: label("storageClass.name").default("glusterfs"),

@@ -42,7 +42,7 @@ export interface GlusterStorageArgs {
   readonly provider?: k8s.Provider;
   /** What the in-cluster side must wait for (e.g. CoreDNS, the CNI). */
   readonly clusterReady?: pulumi.Input<pulumi.Resource>[];
-  /** Address or DNS name PVs mount (a VIP in front of the Ganesha servers); default: the first storage host. */
+  /** Overrides `storage.glusterfs.nfsServer` (the address PVs mount). */
   readonly nfsServer?: string;
 }
 
@@ -154,7 +154,7 @@ export class GlusterStorageClass extends pulumi.ComponentResource {
         CSI_DRIVER_NFS.chart,
         CSI_DRIVER_NFS.namespace,
         CSI_DRIVER_NFS.chart,
-        CSI_DRIVER_NFS.version,
+        gluster.csiDriverNfsChart,
         renderCsiDriverValues(spec),
       ),
       { ...child, dependsOn: args.dependsOn ?? [] },

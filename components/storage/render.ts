@@ -21,8 +21,6 @@ export const STORAGE_PACKAGES = ["glusterfs-server", "xfsprogs", "nfs-ganesha", 
 /** The kubernetes-csi NFS driver chart (https://github.com/kubernetes-csi/csi-driver-nfs/tree/master/charts). */
 export const CSI_DRIVER_NFS = {
   chart: "csi-driver-nfs",
-  /** Latest release seen (Sep 2026), see versions.md. */
-  version: "4.13.4",
   /** CSI driver name: the StorageClass provisioner. */
   driver: "nfs.csi.k8s.io",
   namespace: "kube-system",
@@ -186,9 +184,10 @@ export interface KubeObject {
   readonly [field: string]: unknown;
 }
 
-/** The NFS server clients mount: an explicit address (a VIP or DNS name), else the first storage host. */
-export function nfsServer(spec: Pick<PlatformSpec, "topology">, override?: string): string {
-  if (override) return override;
+/** The NFS server clients mount: `storage.glusterfs.nfsServer` (a VIP or DNS name), else the first storage host. */
+export function nfsServer(spec: Pick<PlatformSpec, "topology" | "storage">, override?: string): string {
+  const configured = override ?? spec.storage.glusterfs?.nfsServer;
+  if (configured) return configured;
   const first = spec.topology.storage[0];
   if (!first) throw new Error("storage.glusterfs needs at least one storage host");
   return first.address;

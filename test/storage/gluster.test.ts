@@ -29,6 +29,7 @@ function glusterConfig(volume: string): GlusterConfig {
       "client.event-threads": "4",
     },
     forceFormat: false,
+    csiDriverNfsChart: "4.13.4",
     storageClass: { name: "glusterfs", default: true, reclaimPolicy: "Retain" },
   };
 }

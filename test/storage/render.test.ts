@@ -172,12 +172,13 @@ describe("storage renderers", function () {
       });
     });
 
-    it("a non-default class with Delete, and an explicit NFS server", function () {
+    it("a non-default class with Delete, and storage.glusterfs.nfsServer as the server", function () {
       const s = spec((raw) => {
         const storage = raw.storage as { glusterfs: { storageClass: Record<string, unknown> } };
         storage.glusterfs.storageClass = { name: "gluster-scratch", default: false, reclaimPolicy: "Delete" };
+        (storage.glusterfs as Record<string, unknown>).nfsServer = "nfs.storage.example.internal";
       });
-      const obj = renderStorageClass(gluster(s), nfsServer(s, "nfs.storage.example.internal"));
+      const obj = renderStorageClass(gluster(s), nfsServer(s));
       new StorageClass(obj as unknown as ConstructorParameters<typeof StorageClass>[0]).validate();
       assert.equal(obj.metadata.annotations?.["storageclass.kubernetes.io/is-default-class"], "false");
       assert.equal(obj.reclaimPolicy, "Delete");
