@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { neutralProps } from "../../policies/engine";
-import { checkGraph, graphView, MANDATORY_VIOLATION_EXIT, runPolicies } from "../../policies/offline";
+import { checkGraph, graphView, MANDATORY_VIOLATION_EXIT, readPackConfig, runPolicies } from "../../policies/offline";
 import { DEFAULT_RULE_CONFIG, evaluate, levelOf, RULES, type Finding } from "../../policies/rules";
 import { projectNamespaces } from "../../policies/rules/projects";
 import { apiserverHosts, apiserverVip, etcdMembers } from "../../policies/rules/stack";
@@ -114,6 +114,14 @@ describe("policy pack", function () {
       );
     }
     assert.ok(!bad.stdout.includes("PRIVATE KEY"), "findings never print secret values");
+  });
+
+  it("the documented example policy config loads and keeps prod clean", () => {
+    const config = readPackConfig(join(REPO_ROOT, "policies/policy-config.example.json"));
+    const tag = RULES.find((r) => r.name === "workload-image-tag");
+    assert.ok(tag);
+    assert.equal(levelOf(tag, config), "mandatory");
+    assert.deepEqual(mandatory(checkGraph(prod, config)), []);
   });
 
   it("levels and properties come from the policy config", () => {
