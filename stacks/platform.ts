@@ -94,10 +94,18 @@ export class Platform extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // --- registry: Harbor active/standby on the registry hosts; none -> the external registry.
+    // Before the nodes and Calico: their first image pulls go through it.
+    const registryHosts = refs("registry");
+    const registry =
+      registryHosts.length > 0
+        ? new Registry("registry", { spec, hosts: registryHosts, ca: pki.clusterCaSigner }, { parent: this })
+        : undefined;
+
     // --- nodes: containerd, kubelet, kube-proxy on every worker (and on masters when
     // workers.kubeletOnMasters), each after its own certificates and the control-plane gate,
     // never after another node; upgrades in batches; drains and labels from the first master
-    createWorkerNodes(
+    const workers = createWorkerNodes(
       {
         spec,
         hosts,
@@ -112,7 +120,22 @@ export class Platform extends pulumi.ComponentResource {
     // --- cluster network and add-ons (in-cluster, through the control plane's provider):
     // Calico first (pods need the CNI), then DNS, then the rest in parallel
     const provider = controlPlane.provider;
-    const calico = new Calico("calico", { spec, provider, dependsOn: [controlPlane.ready] }, { parent: this });
+    // Calico's reflector label patches wait for the node's kubelet to register (its
+    // `configured` step), never for its `ready` step, which waits for Calico itself.
+    const configured = new Map(workers.nodes.map((n) => [n.nodeName, n.configured]));
+    const calico = new Calico(
+      "calico",
+      {
+        spec,
+        provider,
+        dependsOn: [controlPlane.ready, ...(registry?.ready ?? [])],
+        nodeRegistered: (node) => {
+          const step = configured.get(node);
+          return step ? [step] : [];
+        },
+      },
+      { parent: this },
+    );
     const dns = new CoreDns("coredns", { spec, provider, dependsOn: calico.ready }, { parent: this });
     const ingress = spec.addons.ingress.enabled ? new Ingress("ingress", { spec, provider, dependsOn: dns.resources }, { parent: this }) : undefined;
     const uiGate = [...dns.resources, ...(ingress ? [ingress.release] : [])];
@@ -126,13 +149,6 @@ export class Platform extends pulumi.ComponentResource {
     const storage = spec.storage.glusterfs
       ? new GlusterStorage("storage", { spec, hosts: refs("storage"), provider, clusterReady: dns.resources }, { parent: this })
       : undefined;
-
-    // --- registry: Harbor active/standby on the registry hosts; none -> the external registry
-    const registryHosts = refs("registry");
-    const registry =
-      registryHosts.length > 0
-        ? new Registry("registry", { spec, hosts: registryHosts, ca: pki.clusterCaSigner }, { parent: this })
-        : undefined;
 
     // --- projects: one tenant bundle per projects[] entry, independent of each other; pull
     // credentials are the project's Harbor robot account, else the shared registry account

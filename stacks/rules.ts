@@ -4,6 +4,7 @@
  * reports every problem at once.
  */
 import { cidrContains, cidrsOverlap, networkOf, parseCidr, parseIpv4, formatIpv4 } from "../lib/ipv4";
+import { projectProblems } from "../components/project/render";
 import type { PlatformConfig, Role } from "./schema";
 
 /** One problem found in the stack config. */
@@ -144,6 +145,11 @@ const projects: Rule = (config, out) => {
   });
 };
 
+/** LimitRange and quota orderings the API server enforces at apply time (see projectProblems). */
+const projectLimits: Rule = (config, out) => {
+  config.projects.forEach((p, i) => out.push(...projectProblems(p, i)));
+};
+
 const glusterfs: Rule = (config, out, warnings) => {
   const gluster = config.storage.glusterfs;
   const storage = hostsWith(config, "storage");
@@ -221,4 +227,4 @@ const ssh: Rule = (config, out) => {
 };
 
 /** Every cross-field rule, run in order; all of them always run. */
-export const RULES: readonly Rule[] = [ssh, uniqueHosts, roleCounts, apiserverVip, networks, kubernetesVersion, etcdTiming, calico, glusterfs, registry, projects];
+export const RULES: readonly Rule[] = [ssh, uniqueHosts, roleCounts, apiserverVip, networks, kubernetesVersion, etcdTiming, calico, glusterfs, registry, projects, projectLimits];

@@ -8,6 +8,9 @@ import type { HostConfig, PlatformConfig, Role } from "./schema";
 
 export type { HostConfig, ProjectConfig, GlusterConfig, PlatformConfig, Role } from "./schema";
 
+/** NodeLocal DNSCache's link-local listen address (the upstream default). */
+export const NODE_LOCAL_DNS_IP = "169.254.20.10";
+
 /** Hosts grouped by role, in inventory order. */
 export interface Topology {
   readonly etcd: readonly HostConfig[];
@@ -25,8 +28,14 @@ export interface Endpoints {
   readonly apiserver: string;
   /** ClusterIP of the `kubernetes` Service (first address of the service CIDR). */
   readonly kubernetesServiceIp: string;
-  /** ClusterIP of the cluster DNS Service (kubelet clusterDNS = CoreDNS Service IP). */
+  /** ClusterIP of the cluster DNS Service (CoreDNS). */
   readonly clusterDnsIp: string;
+  /**
+   * The resolver kubelet hands to pods (`clusterDNS`): the NodeLocal DNSCache address when
+   * it is enabled (under IPVS the cache cannot take over the kube-dns ClusterIP), else
+   * `clusterDnsIp`. CoreDNS, the cache, kubelet and project policies all read it from here.
+   */
+  readonly podResolverIp: string;
   /** Registry host image pulls and pull secrets use. */
   readonly registry: string;
 }
@@ -53,6 +62,7 @@ export function toSpec(config: PlatformConfig): PlatformSpec {
       apiserver: `https://${config.apiserver.vip}:${config.apiserver.port}`,
       kubernetesServiceIp: kubernetesServiceIp(config.network.serviceCidr),
       clusterDnsIp: clusterDnsIp(config.network.serviceCidr),
+      podResolverIp: config.addons.coredns.nodeLocalDns ? NODE_LOCAL_DNS_IP : clusterDnsIp(config.network.serviceCidr),
       registry: config.registry.server ?? imagesHost,
     },
   };

@@ -31,8 +31,6 @@ export interface ProjectFacts {
   readonly registryServer: string;
 }
 
-/** The conventional NodeLocal DNSCache listen address. */
-export const NODE_LOCAL_DNS_IP = "169.254.20.10";
 /** The secure port every apiserver binds on the masters (haproxy fronts it on the VIP). */
 export const APISERVER_BIND_PORT = 6443;
 
@@ -48,7 +46,7 @@ export function projectFacts(spec: PlatformSpec): ProjectFacts {
     ingressHostCidrs: ingress.enabled && ingress.exposure === "hostNetwork" ? edges.map((h) => `${h.address}/32`) : [],
     monitoringNamespace: "monitoring",
     dns: { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } },
-    nodeLocalDnsIp: spec.addons.coredns.nodeLocalDns ? NODE_LOCAL_DNS_IP : undefined,
+    nodeLocalDnsIp: spec.addons.coredns.nodeLocalDns ? spec.endpoints.podResolverIp : undefined,
     apiserver: [
       ...spec.topology.masters.map((m) => ({ cidr: `${m.address}/32`, port: APISERVER_BIND_PORT })),
       { cidr: `${spec.apiserver.vip}/32`, port: spec.apiserver.port },

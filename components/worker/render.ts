@@ -93,7 +93,7 @@ export function renderKubeletConfig(args: NodeRenderArgs): KubeletConfiguration 
     cgroupDriver: "systemd",
     containerRuntimeEndpoint: `unix://${NODE_PATHS.containerdSocket}`,
     clusterDomain: spec.cluster.domain,
-    clusterDNS: [spec.endpoints.clusterDnsIp],
+    clusterDNS: [spec.endpoints.podResolverIp],
     systemReserved: { ...w.systemReserved },
     kubeReserved: { ...w.kubeReserved },
     enforceNodeAllocatable: ["pods"],

@@ -1,7 +1,8 @@
 /**
  * What a `pulumi up` would change going from one recorded graph to another, by URN and
  * input: create, update, replace, delete, and retain (deleted from the stack, kept on the
- * cluster/host because the resource is retainOnDelete or protected).
+ * cluster/host because the resource is retainOnDelete or protected). Inputs a resource
+ * lists in `ignoreChanges` are skipped, as the engine skips them.
  */
 import type { Graph, RecordedResource } from "./run";
 import { stableJson } from "./mocks";
@@ -70,7 +71,8 @@ export function diffGraphs(before: Graph, after: Graph): Change[] {
       changes.push({ urn: r.urn, type: r.type, op: "create", inputs: [] });
       continue;
     }
-    const inputs = inputChanges(old, r);
+    const ignored = (path: string) => r.ignoreChanges.some((i) => path === i || path.startsWith(`${i}.`) || path.startsWith(`${i}[`));
+    const inputs = inputChanges(old, r).filter((c) => !ignored(c.path));
     if (inputs.length > 0) changes.push({ urn: r.urn, type: r.type, op: replaces(r, inputs) ? "replace" : "update", inputs });
   }
   for (const r of before.resources) {

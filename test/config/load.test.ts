@@ -69,6 +69,8 @@ const BAD: [string, (raw: Raw) => void, string, RegExp][] = [
   ["etcd election timeout too short", (r) => (r.etcd = { heartbeatIntervalMs: 100, electionTimeoutMs: 300 }), "etcd.electionTimeoutMs", /at least 5 x/],
   ["unknown route reflector", (r) => (r.network.calico.routeReflectors = ["node-999"]), "network.calico.routeReflectors[0]", /not a host/],
   ["registry hosts without VIP", (r) => delete r.registry.vip, "registry.vip", /need a floating VIP/],
+  ["default request above default limit", (r) => (r.projects[0].limits.defaultRequestMemory = "1Gi"), "projects[0].limits.defaultRequestMemory", /exceeds limits.defaultMemory/],
+  ["default limit above max", (r) => (r.projects[2].limits.defaultCpu = "16"), "projects[2].limits.defaultCpu", /exceeds limits.maxCpu/],
   ["taint effect invalid", (r) => (host(r, "node-001").taints = [{ key: "dedicated", value: "x", effect: "Never" }]), "hosts[5].taints[0].effect", /Invalid option|NoSchedule/],
 ];
 

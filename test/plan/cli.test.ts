@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { REPO_ROOT } from "../support/config";
 import { readStackFile } from "../../stacks/plan/stackfile";
+import { diffGraphs } from "../../stacks/plan/diff";
 
 const plan = (...args: string[]) =>
   spawnSync(process.execPath, [join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), join(REPO_ROOT, "stacks/plan/cli.ts"), ...args], { encoding: "utf8", cwd: REPO_ROOT });
@@ -75,5 +76,27 @@ describe("examples/Pulumi.large.yaml", () => {
     const out = plan("--config", join(REPO_ROOT, "examples/Pulumi.large.yaml"));
     assert.equal(out.status, 0, out.stderr);
     assert.match(out.stdout, /offline plan: stack "large"/);
+  });
+});
+
+describe("plan diff semantics", () => {
+  it("skips ignoreChanges inputs, marks replaceOnChanges as replace, and retained/protected deletes", () => {
+    const base = { urn: "u", type: "t", name: "n", custom: true, dependencies: [] as string[], propertyDependencies: {}, protect: false, retainOnDelete: false, deleteBeforeReplace: false, replaceOnChanges: [] as string[], ignoreChanges: [] as string[], additionalSecretOutputs: [] as string[] };
+    const graph = (resources: (typeof base & { inputs: Record<string, unknown> })[]) => ({ resources, byUrn: new Map(resources.map((r) => [r.urn, r])), outputs: {}, warnings: [] });
+    const before = graph([
+      { ...base, urn: "a", inputs: { stdin: "v1", create: "x" }, ignoreChanges: ["stdin"] },
+      { ...base, urn: "b", inputs: { triggers: ["1"] }, replaceOnChanges: ["triggers[*]"] },
+      { ...base, urn: "c", inputs: {}, retainOnDelete: true },
+      { ...base, urn: "d", inputs: {}, protect: true },
+      { ...base, urn: "e", inputs: { key: { $secret: "old" } } },
+    ]);
+    const after = graph([
+      { ...base, urn: "a", inputs: { stdin: "v2", create: "x" }, ignoreChanges: ["stdin"] },
+      { ...base, urn: "b", inputs: { triggers: ["2"] }, replaceOnChanges: ["triggers[*]"] },
+      { ...base, urn: "e", inputs: { key: { $secret: "new" } } },
+    ]);
+    const changes = diffGraphs(before, after);
+    assert.deepEqual(changes.map((c) => `${c.op} ${c.urn}`), ["replace b", "retain c", "protected-delete d", "update e"]);
+    assert.deepEqual(changes[3].inputs, [{ path: "key", before: "[secret]", after: "[secret]" }], "secret values never shown");
   });
 });

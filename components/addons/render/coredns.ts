@@ -11,17 +11,12 @@ import { IMAGES, mirrorImage } from "./images";
 const NS = "kube-system";
 /** The label kubeadm, kube-prometheus-stack and NetworkPolicies select CoreDNS by. */
 export const COREDNS_SELECTOR = { "k8s-app": "kube-dns" } as const;
-/** NodeLocal DNSCache's link-local listen address (the upstream default). */
-export const NODE_LOCAL_DNS_IP = "169.254.20.10";
+import { NODE_LOCAL_DNS_IP } from "../../../stacks/spec";
+export { NODE_LOCAL_DNS_IP };
 
-/**
- * The address kubelet must hand to pods as their resolver (kubelet `clusterDNS`). With
- * NodeLocal DNSCache the cache binds only its link-local address (under kube-proxy IPVS it
- * cannot take over the kube-dns ClusterIP, which IPVS owns), so pods use that address;
- * otherwise the kube-dns Service IP. The worker's kubelet config must render from this.
- */
-export function kubeletClusterDns(spec: Pick<PlatformSpec, "addons" | "endpoints">): string {
-  return spec.addons.coredns.nodeLocalDns ? NODE_LOCAL_DNS_IP : spec.endpoints.clusterDnsIp;
+/** The address kubelet hands to pods as their resolver: `spec.endpoints.podResolverIp`. */
+export function kubeletClusterDns(spec: Pick<PlatformSpec, "endpoints">): string {
+  return spec.endpoints.podResolverIp;
 }
 
 /** The Corefile: the cluster zone from `cluster.domain`, everything else forwarded to the node's resolvers. */
