@@ -13,7 +13,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { neutralProps } from "../../policies/engine";
 import { checkGraph, graphView, MANDATORY_VIOLATION_EXIT, readPackConfig, runPolicies } from "../../policies/offline";
 import { DEFAULT_RULE_CONFIG, evaluate, levelOf, RULES, type Finding } from "../../policies/rules";
-import { projectNamespaces } from "../../policies/rules/projects";
+import { INGRESS_DOMAINS_ANNOTATION, PROJECT_LABEL, projectNamespaces } from "../../policies/rules/projects";
+import * as names from "../../components/project/names";
 import { apiserverHosts, apiserverVip, etcdMembers } from "../../policies/rules/stack";
 import { runProgram, type Graph } from "../../stacks/plan/run";
 import { prodConfig, REPO_ROOT } from "../support/config";
@@ -142,6 +143,11 @@ describe("policy pack", function () {
       evaluate(empty, { all: "advisory", "etcd-quorum": "disabled" }).map((f) => [f.policy, f.level]),
       [["control-plane-ha", "advisory"]],
     );
+  });
+
+  it("reads the labels and annotations the Project component writes", () => {
+    assert.equal(PROJECT_LABEL, names.PROJECT_LABEL);
+    assert.equal(INGRESS_DOMAINS_ANNOTATION, names.INGRESS_DOMAINS_ANNOTATION);
   });
 
   it("every rule has a unique name, a description, a fix and a level", () => {
