@@ -10,13 +10,15 @@
 #
 # Parameters (set by the caller before this body):
 #   HOST_NAME, BRICKS (one directory per line), PACKAGES (space separated),
-#   BRICK_DEVICE (optional), BRICK_MOUNT (mount point of BRICK_DEVICE), FORCE_FORMAT (0/1)
+#   BRICK_DEVICE (optional), BRICK_MOUNT (mount point of BRICK_DEVICE), FORCE_FORMAT (0/1),
+#   FSTAB (default /etc/fstab; tests point it elsewhere)
 set -euo pipefail
 
 : "${HOST_NAME:?}" "${BRICKS:?}" "${PACKAGES:?}"
 BRICK_DEVICE=${BRICK_DEVICE:-}
 BRICK_MOUNT=${BRICK_MOUNT:-}
 FORCE_FORMAT=${FORCE_FORMAT:-0}
+FSTAB=${FSTAB:-/etc/fstab}
 # XFS labels hold at most 12 characters.
 LABEL=glusterbrick
 
@@ -75,12 +77,12 @@ if [ -n "$BRICK_DEVICE" ]; then
   fi
   uuid=$(blkid -o value -s UUID "$BRICK_DEVICE")
   mkdir -p "$BRICK_MOUNT"
-  if ! awk -v m="$BRICK_MOUNT" '$1 !~ /^#/ && $2 == m {found=1} END {exit !found}' /etc/fstab; then
-    printf 'UUID=%s %s xfs defaults,inode64,noatime 0 0\n' "$uuid" "$BRICK_MOUNT" >>/etc/fstab
-    log "added $BRICK_MOUNT to /etc/fstab"
+  if ! awk -v m="$BRICK_MOUNT" '$1 !~ /^#/ && $2 == m {found=1} END {exit !found}' "$FSTAB"; then
+    printf 'UUID=%s %s xfs defaults,inode64,noatime 0 0\n' "$uuid" "$BRICK_MOUNT" >>"$FSTAB"
+    log "added $BRICK_MOUNT to $FSTAB"
   fi
   if ! mountpoint -q "$BRICK_MOUNT"; then
-    mount "$BRICK_MOUNT"
+    mount --fstab "$FSTAB" "$BRICK_MOUNT"
     log "mounted $BRICK_MOUNT"
   fi
 fi
