@@ -31,9 +31,13 @@ export async function benchPlan(): Promise<void> {
     ["large (100 workers, 20 storage, 200 projects)", scaleConfig(PROD, { workers: 100, storage: 20, projects: 200 })],
   ];
   console.log("== plan time and graph size ==");
-  console.log(`${"stack".padEnd(48)} ${"plan ms".padStart(9)} ${"resources".padStart(10)} ${"remote".padStart(7)} ${"chain".padStart(6)}`);
+  console.log(
+    `${"stack".padEnd(48)} ${"plan ms".padStart(9)} ${"resources".padStart(10)} ${"remote".padStart(7)} ${"chain".padStart(6)}`,
+  );
   for (const [name, raw] of cases) {
     const { ms, summary } = await timePlan(raw);
-    console.log(`${name.padEnd(48)} ${ms.toFixed(0).padStart(9)} ${String(summary.resources).padStart(10)} ${String(summary.remoteSteps).padStart(7)} ${String(summary.longestRemoteChain).padStart(6)}`);
+    console.log(
+      `${name.padEnd(48)} ${ms.toFixed(0).padStart(9)} ${String(summary.resources).padStart(10)} ${String(summary.remoteSteps).padStart(7)} ${String(summary.longestRemoteChain).padStart(6)}`,
+    );
   }
 }

@@ -18,7 +18,9 @@ async function benchCis(): Promise<void> {
   if (!result.ok) throw new Error("Pulumi.prod.yaml does not load");
   const score = cisControlPlaneScore(result.spec);
   console.log("\n== CIS Kubernetes Benchmark (cis-1.12), control plane, rendered flags and file modes ==");
-  console.log(`automated checks passed: ${score.passed}/${score.total}   manual checks met: ${score.manualPassed}/${score.manualTotal}`);
+  console.log(
+    `automated checks passed: ${score.passed}/${score.total}   manual checks met: ${score.manualPassed}/${score.manualTotal}`,
+  );
 }
 
 const SECTIONS: Record<string, () => Promise<void>> = {

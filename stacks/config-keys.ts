@@ -40,7 +40,11 @@ function walk(s: JsonSchema, path: string, out: ConfigKey[]): void {
   if (object.type === "object" && object.properties) {
     for (const [key, value] of Object.entries(object.properties)) {
       const child = path ? `${path}.${key}` : key;
-      out.push({ path: child, type: typeOf(value), default: value.default === undefined ? "" : JSON.stringify(value.default) });
+      out.push({
+        path: child,
+        type: typeOf(value),
+        default: value.default === undefined ? "" : JSON.stringify(value.default),
+      });
       walk(value, child, out);
     }
   } else if (object.type === "array" && object.items) {

@@ -36,9 +36,12 @@ export class Platform extends pulumi.ComponentResource {
     const privateKey = pulumi.secret(spec.ssh.privateKey ?? "");
 
     // --- hosts: SSH + baseline prep, all in parallel -------------------------------
-    const hosts = new Map(spec.hosts.map((h) => [h.name, new Host(h.name, { host: h, spec, privateKey }, { parent: this })]));
+    const hosts = new Map(
+      spec.hosts.map((h) => [h.name, new Host(h.name, { host: h, spec, privateKey }, { parent: this })]),
+    );
     this.hosts = hosts;
-    const refs = (role: Role): HostRef[] => spec.hosts.filter((h) => h.roles.includes(role)).map((h) => hosts.get(h.name) as Host);
+    const refs = (role: Role): HostRef[] =>
+      spec.hosts.filter((h) => h.roles.includes(role)).map((h) => hosts.get(h.name) as Host);
     void refs;
 
     // --- components are wired below, in graph order --------------------------------
@@ -137,17 +140,27 @@ export class Platform extends pulumi.ComponentResource {
       { parent: this },
     );
     const dns = new CoreDns("coredns", { spec, provider, dependsOn: calico.ready }, { parent: this });
-    const ingress = spec.addons.ingress.enabled ? new Ingress("ingress", { spec, provider, dependsOn: dns.resources }, { parent: this }) : undefined;
+    const ingress = spec.addons.ingress.enabled
+      ? new Ingress("ingress", { spec, provider, dependsOn: dns.resources }, { parent: this })
+      : undefined;
     const uiGate = [...dns.resources, ...(ingress ? [ingress.release] : [])];
     const monitoring = spec.addons.monitoring.enabled
-      ? new Monitoring("monitoring", { spec, provider, etcdClient: pki.etcdHealthcheckClient, etcdCa: pki.etcdCa, dependsOn: uiGate }, { parent: this })
+      ? new Monitoring(
+          "monitoring",
+          { spec, provider, etcdClient: pki.etcdHealthcheckClient, etcdCa: pki.etcdCa, dependsOn: uiGate },
+          { parent: this },
+        )
       : undefined;
     if (spec.addons.logging.enabled) new Logging("logging", { spec, provider, dependsOn: uiGate }, { parent: this });
 
     // --- storage: GlusterFS pool, dispersed volume and NFS export on the storage hosts (in
     // parallel with the cluster); csi-driver-nfs + StorageClass once the cluster runs DNS
     const storage = spec.storage.glusterfs
-      ? new GlusterStorage("storage", { spec, hosts: refs("storage"), provider, clusterReady: dns.resources }, { parent: this })
+      ? new GlusterStorage(
+          "storage",
+          { spec, hosts: refs("storage"), provider, clusterReady: dns.resources },
+          { parent: this },
+        )
       : undefined;
 
     // --- projects: one tenant bundle per projects[] entry, independent of each other; pull

@@ -8,7 +8,10 @@ import { Platform } from "./platform";
 import type { PlatformSpec } from "./spec";
 
 /** Builds the platform graph; returns the stack outputs. */
-export function definePlatform(spec: PlatformSpec, warnings: readonly Problem[] = []): Record<string, pulumi.Input<unknown>> {
+export function definePlatform(
+  spec: PlatformSpec,
+  warnings: readonly Problem[] = [],
+): Record<string, pulumi.Input<unknown>> {
   for (const w of warnings) void pulumi.log.warn(`k8s-platform:${w.path}: ${w.message}`);
   const platform = new Platform(spec.cluster.name, { spec });
   return platform.outputs;

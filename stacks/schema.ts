@@ -22,7 +22,10 @@ const matching = (pattern: RegExp, expected: string) =>
   });
 
 const label = (what: string) =>
-  matching(DNS1123_LABEL, `must be a DNS-1123 label for the ${what} (lower-case letters, digits and '-', at most 63, starting and ending alphanumeric)`);
+  matching(
+    DNS1123_LABEL,
+    `must be a DNS-1123 label for the ${what} (lower-case letters, digits and '-', at most 63, starting and ending alphanumeric)`,
+  );
 
 const ipv4 = z.string().refine((s) => parseIpv4(s) !== undefined, {
   message: "must be an IPv4 address like 10.10.1.20",
@@ -59,7 +62,10 @@ export const clusterSchema = z.strictObject({
   /** Cluster DNS domain (kubelet clusterDomain, CoreDNS zone). */
   domain: matching(DNS1123_SUBDOMAIN, "must be a DNS domain like cluster.local").default("cluster.local"),
   /** IANA time zone set on every host (the source: all hosts in one time zone). */
-  timezone: matching(/^(UTC|[A-Z][A-Za-z_+-]*(\/[A-Za-z0-9_+-]+)+)$/, "must be an IANA time zone like Asia/Shanghai or UTC").default("UTC"),
+  timezone: matching(
+    /^(UTC|[A-Z][A-Za-z_+-]*(\/[A-Za-z0-9_+-]+)+)$/,
+    "must be an IANA time zone like Asia/Shanghai or UTC",
+  ).default("UTC"),
   /** NTP servers for chrony on every host (the source: time synchronised). */
   ntpServers: z.array(z.string().min(1)).min(1, { message: "must list at least one NTP server" }),
 });
@@ -99,7 +105,9 @@ export const hostSchema = z.strictObject({
   /** IPv4 address the platform reaches the host on (SSH, cluster traffic). */
   address: ipv4,
   /** One or more of etcd, master, worker, storage, registry. */
-  roles: z.array(z.enum(ROLES, { message: `must be one of ${ROLES.join(", ")}` })).min(1, { message: "must list at least one role" }),
+  roles: z
+    .array(z.enum(ROLES, { message: `must be one of ${ROLES.join(", ")}` }))
+    .min(1, { message: "must list at least one role" }),
   /** Node labels (workers and masters running kubelet). */
   labels: z.record(z.string(), z.string()).default({}),
   /** Node taints. */
@@ -109,7 +117,10 @@ export const hostSchema = z.strictObject({
   /** Optional block device to format as XFS and mount at the brick parent (storage hosts). */
   brickDevice: matching(/^\/dev\/[A-Za-z0-9/_-]+$/, "must be a /dev path").optional(),
   /** Pinned SSH host key (`ssh-ed25519 AAAA...`); strongly recommended in production. */
-  hostKey: matching(/^(ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ssh-rsa) [A-Za-z0-9+/=]+$/, "must be an OpenSSH public host key like 'ssh-ed25519 AAAA...'").optional(),
+  hostKey: matching(
+    /^(ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ssh-rsa) [A-Za-z0-9+/=]+$/,
+    "must be an OpenSSH public host key like 'ssh-ed25519 AAAA...'",
+  ).optional(),
 });
 
 // ---------------------------------------------------------------------------------------
@@ -137,7 +148,10 @@ export const mirrorsSchema = z.strictObject({
   /** Base URL of a mirror of upstream release downloads (dl.k8s.io and GitHub release layout). */
   binaries: url,
   /** Private registry host[:port] every image is pulled from. */
-  images: matching(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, "must be a registry host like reg.example.internal[:port][/path]"),
+  images: matching(
+    /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/,
+    "must be a registry host like reg.example.internal[:port][/path]",
+  ),
   /** Helm chart repository mirror (an https URL or oci://host/path). */
   charts: matching(/^(https?|oci):\/\/\S+[^/]$/, "must be an http(s):// or oci:// URL without a trailing '/'"),
   /** OS package mirrors; the host prep script writes the ones for its OS family. */
@@ -146,7 +160,14 @@ export const mirrorsSchema = z.strictObject({
       /** yum/dnf repositories for the RHEL family (base, updates, EPEL). */
       yum: z.array(yumRepoSchema).default([]),
       /** apt source lines for Debian/Ubuntu (`deb URL suite components`). */
-      apt: z.array(matching(/^deb (\[[^\]]*\] )?https?:\/\/\S+ \S+( \S+)+$/, "must be an apt line like 'deb http://mirror/debian bookworm main'")).default([]),
+      apt: z
+        .array(
+          matching(
+            /^deb (\[[^\]]*\] )?https?:\/\/\S+ \S+( \S+)+$/,
+            "must be an apt line like 'deb http://mirror/debian bookworm main'",
+          ),
+        )
+        .default([]),
     })
     .prefault({}),
 });
@@ -156,20 +177,39 @@ export const mirrorsSchema = z.strictObject({
 
 export const pkiSchema = z.strictObject({
   /** Key algorithm for every CA and leaf key. */
-  keyAlgorithm: z.enum(["ECDSA-P256", "RSA-2048", "RSA-4096"], { message: "must be ECDSA-P256, RSA-2048 or RSA-4096" }).default("ECDSA-P256"),
+  keyAlgorithm: z
+    .enum(["ECDSA-P256", "RSA-2048", "RSA-4096"], { message: "must be ECDSA-P256, RSA-2048 or RSA-4096" })
+    .default("ECDSA-P256"),
   /** CA certificate validity, hours (default 10 years). */
-  caValidityHours: z.number().int().min(24 * 365).default(24 * 3650),
+  caValidityHours: z
+    .number()
+    .int()
+    .min(24 * 365)
+    .default(24 * 3650),
   /** Leaf certificate validity, hours (default 1 year). */
-  validityHours: z.number().int().min(24).default(24 * 365),
+  validityHours: z
+    .number()
+    .int()
+    .min(24)
+    .default(24 * 365),
   /** `pulumi up` re-issues a leaf this many hours before it expires (default 30 days). */
-  earlyRenewalHours: z.number().int().min(1).default(24 * 30),
+  earlyRenewalHours: z
+    .number()
+    .int()
+    .min(1)
+    .default(24 * 30),
 });
 
 export const etcdSchema = z.strictObject({
   heartbeatIntervalMs: z.number().int().min(10).max(5000).default(100),
   electionTimeoutMs: z.number().int().min(50).max(50000).default(1000),
   /** Backend quota in bytes (etcd's default is 2 GiB; 8 GiB is its documented maximum). */
-  quotaBackendBytes: z.number().int().min(1).max(8 * 1024 ** 3).default(8 * 1024 ** 3),
+  quotaBackendBytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(8 * 1024 ** 3)
+    .default(8 * 1024 ** 3),
   /**
    * Names of the etcd hosts that bootstrapped the cluster. Unset: every etcd host (a new
    * cluster). When etcd hosts are added later, list the original ones here: hosts not in
@@ -245,7 +285,12 @@ export const glusterSchema = z.strictObject({
   /** Bricks per set that may be lost. */
   redundancy: z.number().int().default(1),
   /** `gluster volume set` options. */
-  options: z.record(matching(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$/, "must be a gluster option name like performance.cache-size"), z.string()).default({}),
+  options: z
+    .record(
+      matching(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$/, "must be a gluster option name like performance.cache-size"),
+      z.string(),
+    )
+    .default({}),
   /** Allow formatting brickDevice even when it already holds a filesystem. */
   forceFormat: z.boolean().default(false),
   /**
@@ -330,7 +375,12 @@ export const addonsSchema = z.strictObject({
       /** Node selector labels of the edge nodes. */
       nodeSelector: z.record(z.string(), z.string()).default({ "node-role.kubernetes.io/edge": "true" }),
       /** TCP services: external port -> `namespace/service:port` (the source's tcp mode). */
-      tcp: z.record(matching(/^\d{1,5}$/, "must be a port number"), matching(/^[a-z0-9-]+\/[a-z0-9-]+:\d{1,5}$/, "must be namespace/service:port")).default({}),
+      tcp: z
+        .record(
+          matching(/^\d{1,5}$/, "must be a port number"),
+          matching(/^[a-z0-9-]+\/[a-z0-9-]+:\d{1,5}$/, "must be namespace/service:port"),
+        )
+        .default({}),
     })
     .prefault({}),
   monitoring: z
@@ -341,7 +391,10 @@ export const addonsSchema = z.strictObject({
       /** StorageClass of the Prometheus volume (default: the cluster's default class). */
       storageClass: label("storageClass").optional(),
       /** Host name that publishes Grafana through the ingress controller (default: port-forward only). */
-      grafanaHost: z.string().regex(INGRESS_DOMAIN, { message: "must be a DNS name like grafana.example.com" }).optional(),
+      grafanaHost: z
+        .string()
+        .regex(INGRESS_DOMAIN, { message: "must be a DNS name like grafana.example.com" })
+        .optional(),
     })
     .prefault({}),
   logging: z
@@ -356,22 +409,31 @@ export const addonsSchema = z.strictObject({
       /** OpenSearch nodes (each holds every role; 3 keeps a quorum through one loss). */
       replicas: z.number().int().min(1).default(3),
       /** Host name that publishes OpenSearch Dashboards through the ingress controller (default: port-forward only). */
-      dashboardsHost: z.string().regex(INGRESS_DOMAIN, { message: "must be a DNS name like logs.example.com" }).optional(),
+      dashboardsHost: z
+        .string()
+        .regex(INGRESS_DOMAIN, { message: "must be a DNS name like logs.example.com" })
+        .optional(),
     })
     .prefault({}),
 });
 
 export const workersSchema = z.strictObject({
   /** Workers upgraded per batch: a count, or a percentage like "10%". */
-  upgradeBatch: z.union([z.number().int().min(1), matching(/^([1-9]\d?|100)%$/, "must be a percentage like 10%")]).default("10%"),
+  upgradeBatch: z
+    .union([z.number().int().min(1), matching(/^([1-9]\d?|100)%$/, "must be a percentage like 10%")])
+    .default("10%"),
   /** Run kubelet on masters too (tainted NoSchedule). */
   kubeletOnMasters: z.boolean().default(false),
   /** Seconds a drain may take before the removal of a node stops. */
   drainTimeoutSeconds: z.number().int().min(30).default(600),
   /** kubelet systemReserved: resources kept for the OS daemons (sshd, journald, chrony). */
-  systemReserved: z.partialRecord(z.enum(["cpu", "memory", "ephemeral-storage", "pid"]), quantity).default({ cpu: "500m", memory: "1Gi", "ephemeral-storage": "2Gi" }),
+  systemReserved: z
+    .partialRecord(z.enum(["cpu", "memory", "ephemeral-storage", "pid"]), quantity)
+    .default({ cpu: "500m", memory: "1Gi", "ephemeral-storage": "2Gi" }),
   /** kubelet kubeReserved: resources kept for kubelet, containerd and kube-proxy. */
-  kubeReserved: z.partialRecord(z.enum(["cpu", "memory", "ephemeral-storage", "pid"]), quantity).default({ cpu: "500m", memory: "1Gi", "ephemeral-storage": "2Gi" }),
+  kubeReserved: z
+    .partialRecord(z.enum(["cpu", "memory", "ephemeral-storage", "pid"]), quantity)
+    .default({ cpu: "500m", memory: "1Gi", "ephemeral-storage": "2Gi" }),
   /** kubelet podPidsLimit: the most processes one pod may run (CIS 4.2.13). */
   podPidsLimit: z.number().int().min(64).default(4096),
   /** kubelet maxPods. */
@@ -427,7 +489,11 @@ export const projectSchema = z.strictObject({
     })
     .prefault({}),
   members: z.array(memberSchema).default([]),
-  domains: z.array(z.string().regex(INGRESS_DOMAIN, { message: "must be a DNS name like app.example.com or *.app.example.com" })).default([]),
+  domains: z
+    .array(
+      z.string().regex(INGRESS_DOMAIN, { message: "must be a DNS name like app.example.com or *.app.example.com" }),
+    )
+    .default([]),
   /** Name of a wildcard TLS secret (in the project's namespace) ingresses may reference. */
   tlsSecret: label("tlsSecret").optional(),
   /** Pod Security Admission level enforced in the namespace. */

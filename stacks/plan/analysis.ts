@@ -19,7 +19,10 @@ export function redact(value: unknown): unknown {
 }
 
 /** The longest chain of resources matching `counts` along dependency edges, and its members. */
-export function longestChain(graph: Graph, counts: (r: RecordedResource) => boolean = (r) => REMOTE_STEP.test(r.type)): { length: number; chain: string[] } {
+export function longestChain(
+  graph: Graph,
+  counts: (r: RecordedResource) => boolean = (r) => REMOTE_STEP.test(r.type),
+): { length: number; chain: string[] } {
   const memo = new Map<string, { length: number; chain: string[] }>();
   const visiting = new Set<string>();
   const visit = (urn: string): { length: number; chain: string[] } => {

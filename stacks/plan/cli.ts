@@ -36,7 +36,10 @@ function writeGraph(graph: Graph, out: string): void {
   else if (out.endsWith(".dot")) writeFileSync(out, renderDot(graph));
   else if (out.endsWith(".svg")) {
     const dot = spawnSync("dot", ["-Tsvg", "-o", out], { input: renderDot(graph) });
-    if (dot.error || dot.status !== 0) throw new Error(`--graph ${out}: rendering SVG needs Graphviz 'dot' (apt-get install graphviz), or use .mmd/.dot`);
+    if (dot.error || dot.status !== 0)
+      throw new Error(
+        `--graph ${out}: rendering SVG needs Graphviz 'dot' (apt-get install graphviz), or use .mmd/.dot`,
+      );
   } else throw new Error(`--graph ${out}: use a .mmd, .dot or .svg file name`);
 }
 
@@ -70,10 +73,21 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (values.json) {
-    const resources = graph.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, dependencies: r.dependencies, inputs: redact(r.inputs) }));
-    console.log(JSON.stringify({ resources, summary, warnings: graph.warnings, outputs: redact(graph.outputs) }, null, 2));
+    const resources = graph.resources.map((r) => ({
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      parent: r.parent,
+      dependencies: r.dependencies,
+      inputs: redact(r.inputs),
+    }));
+    console.log(
+      JSON.stringify({ resources, summary, warnings: graph.warnings, outputs: redact(graph.outputs) }, null, 2),
+    );
   } else {
-    console.log(renderSummary(stackName(file), summary, graph.warnings, redact(graph.outputs) as Record<string, unknown>));
+    console.log(
+      renderSummary(stackName(file), summary, graph.warnings, redact(graph.outputs) as Record<string, unknown>),
+    );
   }
   return 0;
 }

@@ -58,7 +58,15 @@ function inputChanges(before: RecordedResource, after: RecordedResource): InputC
 
 /** True when a changed input path is one the resource is replaced on (`replaceOnChanges`). */
 function replaces(resource: RecordedResource, changes: readonly InputChange[]): boolean {
-  const patterns = resource.replaceOnChanges.map((p) => new RegExp(`^${p.replace(/[.[\]]/g, (c) => `\\${c}`).replace(/\\\[\*\\\]/g, "\\[\\d+\\]").replace(/\*/g, "[^.]+")}($|[.[])`));
+  const patterns = resource.replaceOnChanges.map(
+    (p) =>
+      new RegExp(
+        `^${p
+          .replace(/[.[\]]/g, (c) => `\\${c}`)
+          .replace(/\\\[\*\\\]/g, "\\[\\d+\\]")
+          .replace(/\*/g, "[^.]+")}($|[.[])`,
+      ),
+  );
   return changes.some((c) => patterns.some((re) => re.test(c.path)));
 }
 
@@ -71,9 +79,11 @@ export function diffGraphs(before: Graph, after: Graph): Change[] {
       changes.push({ urn: r.urn, type: r.type, op: "create", inputs: [] });
       continue;
     }
-    const ignored = (path: string) => r.ignoreChanges.some((i) => path === i || path.startsWith(`${i}.`) || path.startsWith(`${i}[`));
+    const ignored = (path: string) =>
+      r.ignoreChanges.some((i) => path === i || path.startsWith(`${i}.`) || path.startsWith(`${i}[`));
     const inputs = inputChanges(old, r).filter((c) => !ignored(c.path));
-    if (inputs.length > 0) changes.push({ urn: r.urn, type: r.type, op: replaces(r, inputs) ? "replace" : "update", inputs });
+    if (inputs.length > 0)
+      changes.push({ urn: r.urn, type: r.type, op: replaces(r, inputs) ? "replace" : "update", inputs });
   }
   for (const r of before.resources) {
     if (after.byUrn.has(r.urn)) continue;

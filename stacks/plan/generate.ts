@@ -25,7 +25,12 @@ const STORAGE_BASE = parseIpv4("10.10.3.11") as number;
 /** A worker host entry; names and addresses derive from the index only. */
 export function workerHost(index: number): RawHost {
   const zone = "abc"[index % 3];
-  return { name: `node-${String(index + 1).padStart(3, "0")}`, address: formatIpv4(WORKER_BASE + index), roles: ["worker"], labels: { "topology.kubernetes.io/zone": zone } };
+  return {
+    name: `node-${String(index + 1).padStart(3, "0")}`,
+    address: formatIpv4(WORKER_BASE + index),
+    roles: ["worker"],
+    labels: { "topology.kubernetes.io/zone": zone },
+  };
 }
 
 /** A project entry with quota, members of all three roles and a domain. */

@@ -24,7 +24,9 @@ export function registerDouble(type: string, double: Double): void {
 
 /** A stable hex digest of the URN and inputs: the seed of every deterministic output. */
 export function seedOf(args: DoubleArgs, extra = ""): string {
-  return createHash("sha256").update(`${args.type}\0${args.name}\0${stableJson(args.inputs)}\0${extra}`).digest("hex");
+  return createHash("sha256")
+    .update(`${args.type}\0${args.name}\0${stableJson(args.inputs)}\0${extra}`)
+    .digest("hex");
 }
 
 /** JSON with sorted object keys, so equal inputs hash equally. */

@@ -5,16 +5,25 @@ import type { Graph } from "./run";
 import type { Problem } from "../rules";
 
 /** The human-readable plan of one graph. */
-export function renderSummary(stack: string, summary: Summary, warnings: readonly Problem[], outputs: Readonly<Record<string, unknown>>): string {
+export function renderSummary(
+  stack: string,
+  summary: Summary,
+  warnings: readonly Problem[],
+  outputs: Readonly<Record<string, unknown>>,
+): string {
   const lines = [`k8s-platform offline plan: stack "${stack}" (provider doubles; no host or cluster is contacted)`, ""];
   lines.push(`resources: ${summary.resources} (${summary.custom} custom, ${summary.components} components)`);
   lines.push(`remote steps (SSH commands and file copies): ${summary.remoteSteps}`);
   lines.push(`longest dependency chain of remote steps: ${summary.longestRemoteChain}`);
   for (const urn of summary.longestRemoteChainPath) lines.push(`    ${shortUrn(urn)}`);
-  lines.push(`protected: ${summary.protected}   retained on delete: ${summary.retainedOnDelete}   with secret inputs: ${summary.secretInputs}`);
+  lines.push(
+    `protected: ${summary.protected}   retained on delete: ${summary.retainedOnDelete}   with secret inputs: ${summary.secretInputs}`,
+  );
   lines.push("", "by component:");
   for (const [type, c] of Object.entries(summary.byComponent)) {
-    lines.push(`  ${type.padEnd(48)} ${String(c.instances).padStart(4)} x   ${String(c.resources).padStart(5)} resources`);
+    lines.push(
+      `  ${type.padEnd(48)} ${String(c.instances).padStart(4)} x   ${String(c.resources).padStart(5)} resources`,
+    );
   }
   lines.push("", "by type:");
   for (const [type, n] of Object.entries(summary.byType)) lines.push(`  ${type.padEnd(60)} ${String(n).padStart(5)}`);
@@ -33,8 +42,19 @@ export function renderDiff(changes: readonly Change[]): string {
   if (changes.length === 0) return "no changes";
   const counts: Record<string, number> = {};
   for (const c of changes) counts[c.op] = (counts[c.op] ?? 0) + 1;
-  const mark: Record<Change["op"], string> = { create: "+", update: "~", replace: "+-", delete: "-", retain: "- (retain)", "protected-delete": "! (protected)" };
-  const lines = [`changes: ${Object.entries(counts).map(([op, n]) => `${n} ${op}`).join(", ")}`];
+  const mark: Record<Change["op"], string> = {
+    create: "+",
+    update: "~",
+    replace: "+-",
+    delete: "-",
+    retain: "- (retain)",
+    "protected-delete": "! (protected)",
+  };
+  const lines = [
+    `changes: ${Object.entries(counts)
+      .map(([op, n]) => `${n} ${op}`)
+      .join(", ")}`,
+  ];
   for (const c of changes) {
     lines.push(`${mark[c.op].padEnd(14)} ${shortUrn(c.urn)}`);
     for (const i of c.inputs.slice(0, 20)) lines.push(`      ${i.path}: ${brief(i.before)} => ${brief(i.after)}`);
@@ -75,11 +95,26 @@ const id = (label: string) => label.replace(/[^A-Za-z0-9]/g, "_");
 /** Mermaid flowchart of component dependencies. */
 export function renderMermaid(graph: Graph): string {
   const { nodes, edges } = componentEdges(graph);
-  return ["flowchart LR", ...nodes.map((n) => `  ${id(n)}["${n}"]`), ...edges.map(([a, b]) => `  ${id(b)} --> ${id(a)}`)].join("\n") + "\n";
+  return (
+    [
+      "flowchart LR",
+      ...nodes.map((n) => `  ${id(n)}["${n}"]`),
+      ...edges.map(([a, b]) => `  ${id(b)} --> ${id(a)}`),
+    ].join("\n") + "\n"
+  );
 }
 
 /** Graphviz dot of component dependencies. */
 export function renderDot(graph: Graph): string {
   const { nodes, edges } = componentEdges(graph);
-  return ["digraph platform {", "  rankdir=LR;", "  node [shape=box];", ...nodes.map((n) => `  ${id(n)} [label="${n}"];`), ...edges.map(([a, b]) => `  ${id(b)} -> ${id(a)};`), "}"].join("\n") + "\n";
+  return (
+    [
+      "digraph platform {",
+      "  rankdir=LR;",
+      "  node [shape=box];",
+      ...nodes.map((n) => `  ${id(n)} [label="${n}"];`),
+      ...edges.map(([a, b]) => `  ${id(b)} -> ${id(a)};`),
+      "}",
+    ].join("\n") + "\n"
+  );
 }

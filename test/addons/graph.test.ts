@@ -168,19 +168,20 @@ describe("add-ons: graph (the whole program under the mock harness)", function (
     assert.equal((svc.inputs.spec as Json).clusterIP, spec.endpoints.clusterDnsIp);
   });
 
-  it("gives kubelet the same cluster DNS address (once workers are in the graph)", function () {
+  it("gives every kubelet the same cluster DNS address CoreDNS serves on", () => {
     const spec = specOf(prodConfig());
-    const texts: string[] = [];
-    const collect = (v: Json): void => {
-      v = unsecret(v);
-      if (typeof v === "string") {
-        if (v.includes("clusterDNS")) texts.push(v);
-      } else if (v && typeof v === "object") Object.values(v).forEach(collect);
-    };
-    prod.resources.forEach((r) => collect(r.inputs));
-    if (texts.length === 0) this.skip();
-    for (const t of texts)
-      assert.match(t, new RegExp(`clusterDNS:\\s*\\n\\s*- "?${spec.endpoints.clusterDnsIp.replace(/\./g, "\\.")}`));
+    const kubeletConfigs: string[] = [];
+    for (const r of prod.resources.filter((x) => x.name.endsWith("-node-configure"))) {
+      const stdin = unsecret(r.inputs.stdin as Json);
+      for (const line of String(stdin).split("\n")) {
+        const [, , path, b64] = line.trim().split(" ");
+        if (path === "/var/lib/kubelet/config.yaml" && b64)
+          kubeletConfigs.push(Buffer.from(b64, "base64").toString("utf8"));
+      }
+    }
+    assert.equal(kubeletConfigs.length, spec.topology.nodes.length, "one kubelet config per node in the graph");
+    const dns = new RegExp(`clusterDNS:\\s*\\n\\s*- "?${spec.endpoints.clusterDnsIp.replace(/\./g, "\\.")}"?\\s*\\n`);
+    for (const text of kubeletConfigs) assert.match(text, dns);
   });
 
   it("keeps the etcd client key and Grafana password secret", () => {

@@ -8,13 +8,20 @@ describe("config documentation", () => {
     const table = readme.slice(readme.indexOf("## Configuration reference"));
     assert.ok(table.length > 0, "README has a Configuration reference section");
     const documented = new Set([...table.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]));
-    const missing = configKeys().map((k) => k.path).filter((p) => !documented.has(p));
+    const missing = configKeys()
+      .map((k) => k.path)
+      .filter((p) => !documented.has(p));
     assert.deepEqual(missing, [], `undocumented keys: ${missing.join(", ")}`);
   });
 
   it("lists nested keys of arrays and objects", () => {
     const paths = configKeys().map((k) => k.path);
-    for (const p of ["hosts[].roles", "projects[].members[].role", "network.calico.routeReflectors", "storage.glusterfs.storageClass.reclaimPolicy"]) {
+    for (const p of [
+      "hosts[].roles",
+      "projects[].members[].role",
+      "network.calico.routeReflectors",
+      "storage.glusterfs.storageClass.reclaimPolicy",
+    ]) {
       assert.ok(paths.includes(p), p);
     }
   });

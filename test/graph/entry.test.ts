@@ -6,10 +6,14 @@ import { clone, prodConfig, REPO_ROOT } from "../support/config";
 /** Runs index.ts under the mock monitor with `raw` as the stack config. */
 function runIndex(raw: Record<string, unknown>): { registered: number; error?: string } {
   const config = Object.fromEntries(Object.entries(raw).map(([k, v]) => [`k8s-platform:${k}`, JSON.stringify(v)]));
-  const child = spawnSync(process.execPath, [join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), join(REPO_ROOT, "test/support/run-index.ts")], {
-    encoding: "utf8",
-    env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config) },
-  });
+  const child = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), join(REPO_ROOT, "test/support/run-index.ts")],
+    {
+      encoding: "utf8",
+      env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config) },
+    },
+  );
   assert.equal(child.status, 0, child.stderr);
   const last = child.stdout.trim().split("\n").pop() ?? "";
   return JSON.parse(last) as { registered: number; error?: string };

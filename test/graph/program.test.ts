@@ -72,7 +72,10 @@ describe("the program on Pulumi.prod.yaml (mock harness)", function () {
   });
 
   it("the leak scan catches a leak (it can fail)", () => {
-    const leaky = { ...graph, resources: [{ ...graph.resources[0], inputs: { x: "-----BEGIN EC PRIVATE KEY-----\nabc" } }] } as Graph;
+    const leaky = {
+      ...graph,
+      resources: [{ ...graph.resources[0], inputs: { x: "-----BEGIN EC PRIVATE KEY-----\nabc" } }],
+    } as Graph;
     assert.equal(leaks(leaky).length, 1);
   });
 
@@ -93,7 +96,11 @@ describe("the program on Pulumi.prod.yaml (mock harness)", function () {
     const changes = diffGraphs(graph, bigger);
     assert.ok(changes.length > 0, "the new worker appears");
     const foreign = changes.filter((c) => !(c.op === "create" && c.urn.includes("node-x200")));
-    assert.deepEqual(foreign.map((c) => `${c.op} ${c.urn}`), [], "only creates of node-x200's resources");
+    assert.deepEqual(
+      foreign.map((c) => `${c.op} ${c.urn}`),
+      [],
+      "only creates of node-x200's resources",
+    );
   });
 
   it("the longest chain of remote steps does not grow with the number of hosts", async () => {

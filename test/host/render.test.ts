@@ -14,7 +14,14 @@ describe("host rendering", () => {
   it("connects through the bastion with dial limits so an unreachable host fails in minutes", () => {
     const s = spec();
     const c = connectionSettings(s, s.hosts[0]);
-    assert.deepEqual(c, { host: "10.10.1.11", port: 22, user: "root", dialErrorLimit: 10, perDialTimeout: 15, proxy: { host: "10.10.0.5", port: 22, user: "ops" } });
+    assert.deepEqual(c, {
+      host: "10.10.1.11",
+      port: 22,
+      user: "root",
+      dialErrorLimit: 10,
+      perDialTimeout: 15,
+      proxy: { host: "10.10.0.5", port: 22, user: "ops" },
+    });
     assert.ok(c.dialErrorLimit * c.perDialTimeout <= 600, "at most ten minutes of dialing");
   });
 
@@ -23,7 +30,10 @@ describe("host rendering", () => {
     raw.hosts[0].hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB";
     const result = load(raw);
     assert.ok(result.ok);
-    assert.equal(connectionSettings(result.spec, result.spec.hosts[0]).hostKey, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB");
+    assert.equal(
+      connectionSettings(result.spec, result.spec.hosts[0]).hostKey,
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB",
+    );
   });
 
   it("uses sudo only for a non-root login", () => {

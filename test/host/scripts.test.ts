@@ -10,7 +10,10 @@ import { requireTool } from "../support/tools";
 
 /** Every shell script in the repository (tracked or not, outside node_modules). */
 function repoScripts(): string[] {
-  const found = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "*.sh"], { cwd: REPO_ROOT, encoding: "utf8" });
+  const found = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "*.sh"], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  });
   return found.stdout.split("\n").filter((f) => f.endsWith(".sh"));
 }
 
@@ -40,7 +43,11 @@ describe("shell scripts", () => {
     assert.equal(lines[1], "set -euo pipefail");
     assert.equal(lines[2], "HOST_NAME=etcd-1");
     assert.ok(lines.includes("HOST_TIMEZONE=Asia/Shanghai"));
-    assert.ok(lines.some((l) => l.startsWith("HOST_YUM_REPOS='centos-baseos|https://mirror.example.internal/centos-stream/$releasever-stream")));
+    assert.ok(
+      lines.some((l) =>
+        l.startsWith("HOST_YUM_REPOS='centos-baseos|https://mirror.example.internal/centos-stream/$releasever-stream"),
+      ),
+    );
     // SC2016: yum's $releasever/$basearch are meant literally inside single quotes.
     const check = spawnSync("shellcheck", ["-s", "bash", "-e", "SC2016", "-"], { input: script, encoding: "utf8" });
     assert.equal(check.status, 0, check.stdout);
@@ -52,8 +59,12 @@ describe("shell scripts", () => {
     assert.ok(result.ok);
     const script = renderPrepScript(result.spec, result.spec.hosts[0]);
     assert.match(script, /if \[ ! -e "\$STATE_DIR\/iptables-flushed" \]; then/);
-    assert.match(script, /iptables -C FORWARD -s 0\.0\.0\.0\/0 -j ACCEPT 2>\/dev\/null \|\| iptables -I FORWARD -s 0\.0\.0\.0\/0 -j ACCEPT/);
+    assert.match(
+      script,
+      /iptables -C FORWARD -s 0\.0\.0\.0\/0 -j ACCEPT 2>\/dev\/null \|\| iptables -I FORWARD -s 0\.0\.0\.0\/0 -j ACCEPT/,
+    );
     assert.match(script, /k8s-platform-forward\.service/);
-    for (const m of ["overlay", "br_netfilter", "ip_vs", "ip_vs_rr", "ip_vs_wrr", "ip_vs_sh", "nf_conntrack"]) assert.match(script, new RegExp(`\\b${m}\\b`));
+    for (const m of ["overlay", "br_netfilter", "ip_vs", "ip_vs_rr", "ip_vs_wrr", "ip_vs_sh", "nf_conntrack"])
+      assert.match(script, new RegExp(`\\b${m}\\b`));
   });
 });

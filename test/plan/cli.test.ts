@@ -9,14 +9,22 @@ import { readStackFile } from "../../stacks/plan/stackfile";
 import { diffGraphs } from "../../stacks/plan/diff";
 
 const plan = (...args: string[]) =>
-  spawnSync(process.execPath, [join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), join(REPO_ROOT, "stacks/plan/cli.ts"), ...args], { encoding: "utf8", cwd: REPO_ROOT });
+  spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), join(REPO_ROOT, "stacks/plan/cli.ts"), ...args],
+    { encoding: "utf8", cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 },
+  );
 
-function stackFile(edit: (raw: Record<string, any>) => void): string { // eslint-disable-line @typescript-eslint/no-explicit-any -- edits arbitrary config paths
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- edits arbitrary config paths
+function stackFile(edit: (raw: Record<string, any>) => void): string {
   const raw = readStackFile(join(REPO_ROOT, "Pulumi.prod.yaml"));
   edit(raw);
   const dir = mkdtempSync(join(tmpdir(), "plan-"));
   const file = join(dir, "Pulumi.test.yaml");
-  writeFileSync(file, stringify({ config: Object.fromEntries(Object.entries(raw).map(([k, v]) => [`k8s-platform:${k}`, v])) }));
+  writeFileSync(
+    file,
+    stringify({ config: Object.fromEntries(Object.entries(raw).map(([k, v]) => [`k8s-platform:${k}`, v])) }),
+  );
   return file;
 }
 
@@ -37,13 +45,19 @@ describe("npm run plan", () => {
     const out = plan("--config", file);
     assert.equal(out.status, 2, out.stdout + out.stderr);
     assert.match(out.stderr, /k8s-platform:hosts\[0\]\.address: must be an IPv4 address/);
-    assert.match(out.stderr, /k8s-platform:projects\[2\]\.quota\.memory: "12GB" is not a Kubernetes quantity \(try 12Gi\)/);
+    assert.match(
+      out.stderr,
+      /k8s-platform:projects\[2\]\.quota\.memory: "12GB" is not a Kubernetes quantity \(try 12Gi\)/,
+    );
   });
 
   it("--json lists resources with secrets shown as [secret] only", () => {
     const out = plan("--json");
     assert.equal(out.status, 0, out.stderr);
-    const doc = JSON.parse(out.stdout) as { resources: { urn: string; inputs: unknown }[]; summary: { resources: number } };
+    const doc = JSON.parse(out.stdout) as {
+      resources: { urn: string; inputs: unknown }[];
+      summary: { resources: number };
+    };
     assert.equal(doc.resources.length, doc.summary.resources);
     assert.ok(out.stdout.includes('"[secret]"'));
     assert.ok(!out.stdout.includes("PRIVATE KEY"), "no key material in the JSON plan");
@@ -69,7 +83,10 @@ describe("npm run plan", () => {
 
 describe("examples/Pulumi.large.yaml", () => {
   it("is the generated 100-worker, 20-storage, 200-project inventory and plans", () => {
-    const raw = readStackFile(join(REPO_ROOT, "examples/Pulumi.large.yaml")) as { hosts: { roles: string[] }[]; projects: unknown[] };
+    const raw = readStackFile(join(REPO_ROOT, "examples/Pulumi.large.yaml")) as {
+      hosts: { roles: string[] }[];
+      projects: unknown[];
+    };
     assert.equal(raw.hosts.filter((h) => h.roles.includes("worker")).length, 100);
     assert.equal(raw.hosts.filter((h) => h.roles.includes("storage")).length, 20);
     assert.equal(raw.projects.length, 200);
@@ -81,8 +98,26 @@ describe("examples/Pulumi.large.yaml", () => {
 
 describe("plan diff semantics", () => {
   it("skips ignoreChanges inputs, marks replaceOnChanges as replace, and retained/protected deletes", () => {
-    const base = { urn: "u", type: "t", name: "n", custom: true, dependencies: [] as string[], propertyDependencies: {}, protect: false, retainOnDelete: false, deleteBeforeReplace: false, replaceOnChanges: [] as string[], ignoreChanges: [] as string[], additionalSecretOutputs: [] as string[] };
-    const graph = (resources: (typeof base & { inputs: Record<string, unknown> })[]) => ({ resources, byUrn: new Map(resources.map((r) => [r.urn, r])), outputs: {}, warnings: [] });
+    const base = {
+      urn: "u",
+      type: "t",
+      name: "n",
+      custom: true,
+      dependencies: [] as string[],
+      propertyDependencies: {},
+      protect: false,
+      retainOnDelete: false,
+      deleteBeforeReplace: false,
+      replaceOnChanges: [] as string[],
+      ignoreChanges: [] as string[],
+      additionalSecretOutputs: [] as string[],
+    };
+    const graph = (resources: (typeof base & { inputs: Record<string, unknown> })[]) => ({
+      resources,
+      byUrn: new Map(resources.map((r) => [r.urn, r])),
+      outputs: {},
+      warnings: [],
+    });
     const before = graph([
       { ...base, urn: "a", inputs: { stdin: "v1", create: "x" }, ignoreChanges: ["stdin"] },
       { ...base, urn: "b", inputs: { triggers: ["1"] }, replaceOnChanges: ["triggers[*]"] },
@@ -96,7 +131,14 @@ describe("plan diff semantics", () => {
       { ...base, urn: "e", inputs: { key: { $secret: "new" } } },
     ]);
     const changes = diffGraphs(before, after);
-    assert.deepEqual(changes.map((c) => `${c.op} ${c.urn}`), ["replace b", "retain c", "protected-delete d", "update e"]);
-    assert.deepEqual(changes[3].inputs, [{ path: "key", before: "[secret]", after: "[secret]" }], "secret values never shown");
+    assert.deepEqual(
+      changes.map((c) => `${c.op} ${c.urn}`),
+      ["replace b", "retain c", "protected-delete d", "update e"],
+    );
+    assert.deepEqual(
+      changes[3].inputs,
+      [{ path: "key", before: "[secret]", after: "[secret]" }],
+      "secret values never shown",
+    );
   });
 });

@@ -31,7 +31,10 @@ export function transitiveDependencies(graph: Graph, urn: string): Set<string> {
 }
 
 /** Walks every input value of every resource, with the path and whether it sits under a secret. */
-export function walkInputs(graph: Graph, visit: (resource: RecordedResource, path: string, value: unknown, secret: boolean) => void): void {
+export function walkInputs(
+  graph: Graph,
+  visit: (resource: RecordedResource, path: string, value: unknown, secret: boolean) => void,
+): void {
   const walk = (resource: RecordedResource, path: string, value: unknown, secret: boolean): void => {
     if (Array.isArray(value)) value.forEach((v, i) => walk(resource, `${path}[${i}]`, v, secret));
     else if (value !== null && typeof value === "object") {

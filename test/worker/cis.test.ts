@@ -22,7 +22,10 @@ describe("worker CIS benchmark checks (section 4)", () => {
   for (const check of CIS_FIELD_CHECKS) {
     it(`${check.id} ${check.title}: ${check.path} = ${check.expected}`, () => {
       const value = read(check.source, check.path);
-      assert.ok(check.ok(value), `${check.id}: ${check.source} ${check.path} is ${JSON.stringify(value)}, expected ${check.expected}`);
+      assert.ok(
+        check.ok(value),
+        `${check.id}: ${check.source} ${check.path} is ${JSON.stringify(value)}, expected ${check.expected}`,
+      );
     });
   }
 
@@ -49,7 +52,11 @@ describe("worker CIS benchmark checks (section 4)", () => {
     const brokenFlags = new Map([["--hostname-override", "x"]]);
     for (const check of CIS_FIELD_CHECKS) {
       const value =
-        check.source === "kubelet" ? valueAt(broken, check.path) : check.source === "kube-proxy" ? valueAt(brokenProxy, check.path) : brokenFlags.get(check.path);
+        check.source === "kubelet"
+          ? valueAt(broken, check.path)
+          : check.source === "kube-proxy"
+            ? valueAt(brokenProxy, check.path)
+            : brokenFlags.get(check.path);
       assert.ok(!check.ok(value), `${check.id} ${check.title} did not flag ${JSON.stringify(value)}`);
     }
   });
@@ -63,7 +70,11 @@ describe("worker CIS benchmark checks (section 4)", () => {
       const file = files.find((f) => f.path === check.path);
       assert.ok(file, `${check.id}: ${check.path} is not among the node's files`);
       const mode = parseInt(file.mode, 8);
-      assert.equal(mode & ~check.maxMode, 0, `${check.id} ${check.path}: mode ${file.mode} exceeds ${check.maxMode.toString(8)}`);
+      assert.equal(
+        mode & ~check.maxMode,
+        0,
+        `${check.id} ${check.path}: mode ${file.mode} exceeds ${check.maxMode.toString(8)}`,
+      );
     }
   });
 });

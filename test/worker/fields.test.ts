@@ -27,7 +27,14 @@ describe("worker config field names (upstream schema)", () => {
       const raw = clone(prodConfig());
       raw.network = { ...(raw.network as object), proxyMode };
       const spec = loadOrThrow(raw).spec;
-      assert.deepEqual(unknownFields(renderKubeProxyConfig({ spec, host: spec.topology.workers[0], controlPlane: false }), KUBE_PROXY_SCHEMA), [], proxyMode);
+      assert.deepEqual(
+        unknownFields(
+          renderKubeProxyConfig({ spec, host: spec.topology.workers[0], controlPlane: false }),
+          KUBE_PROXY_SCHEMA,
+        ),
+        [],
+        proxyMode,
+      );
     }
   });
 
@@ -39,7 +46,11 @@ describe("worker config field names (upstream schema)", () => {
       authentication: { ...(kubelet.authentication as object), anonymus: { enabled: false } },
       registerWithTaints: [{ key: "a", effect: "NoSchedule", efect: "x" }],
     };
-    assert.deepEqual(unknownFields(bad, KUBELET_SCHEMA).sort(), ["authentication.anonymus", "readOnlyPorts", "registerWithTaints[0].efect"]);
+    assert.deepEqual(unknownFields(bad, KUBELET_SCHEMA).sort(), [
+      "authentication.anonymus",
+      "readOnlyPorts",
+      "registerWithTaints[0].efect",
+    ]);
     const proxy = renderKubeProxyConfig({ spec: base, host: base.topology.workers[0], controlPlane: false });
     const badProxy = { ...proxy, ipvs: { ...(proxy.ipvs as object), strictArp: true }, metricsBindAdress: "x" };
     assert.deepEqual(unknownFields(badProxy, KUBE_PROXY_SCHEMA).sort(), ["ipvs.strictArp", "metricsBindAdress"]);
@@ -51,7 +62,9 @@ describe("worker config field names (upstream schema)", () => {
       assert.ok(!(f in kubelet), f);
       assert.ok(!KUBELET_FIELDS.includes(f), `${f} is listed as recent, not as supported everywhere`);
     }
-    assert.deepEqual(unknownFields({ ...kubelet, memoryReservationPolicy: "None" }, KUBELET_SCHEMA), ["memoryReservationPolicy"]);
+    assert.deepEqual(unknownFields({ ...kubelet, memoryReservationPolicy: "None" }, KUBELET_SCHEMA), [
+      "memoryReservationPolicy",
+    ]);
   });
 
   it("field lists have no duplicates", () => {

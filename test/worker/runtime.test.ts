@@ -6,11 +6,23 @@ import { join } from "node:path";
 import { loadOrThrow } from "../../stacks/load";
 import { clone, prodConfig } from "../support/config";
 import { requireTool } from "../support/tools";
-import { MIRRORED_UPSTREAMS, renderContainerdConfig, renderCrictlConfig, renderRegistryAuth, renderRegistryHosts, sandboxImage, tomlString } from "../../components/worker/renderRuntime";
+import {
+  MIRRORED_UPSTREAMS,
+  renderContainerdConfig,
+  renderCrictlConfig,
+  renderRegistryAuth,
+  renderRegistryHosts,
+  sandboxImage,
+  tomlString,
+} from "../../components/worker/renderRuntime";
 
 /** Parses TOML with Python's tomllib (a spec-conformant TOML 1.0 parser) into JSON. */
 function parseToml(text: string): Record<string, unknown> {
-  const r = spawnSync("python3", ["-c", "import sys, json, tomllib; print(json.dumps(tomllib.loads(sys.stdin.read())))"], { input: text, encoding: "utf8" });
+  const r = spawnSync(
+    "python3",
+    ["-c", "import sys, json, tomllib; print(json.dumps(tomllib.loads(sys.stdin.read())))"],
+    { input: text, encoding: "utf8" },
+  );
   if (r.status !== 0) throw new Error(`TOML parse failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Record<string, unknown>;
 }
@@ -77,7 +89,11 @@ describe("worker runtime: containerd config", function () {
     const docker = parseToml(files[1].content) as Tree;
     assert.equal(docker.server, "https://registry-1.docker.io");
     assert.equal(docker.host["https://reg.example.internal/v2/docker.io"].override_path, true);
-    assert.equal("username" in docker.host["https://reg.example.internal/v2/docker.io"], false, "hosts.toml holds no credentials");
+    assert.equal(
+      "username" in docker.host["https://reg.example.internal/v2/docker.io"],
+      false,
+      "hosts.toml holds no credentials",
+    );
   });
 
   it("node registry credentials: a v3 drop-in with escaped strings, only when configured", function () {
@@ -86,7 +102,10 @@ describe("worker runtime: containerd config", function () {
     const auth = renderRegistryAuth("reg.example.internal", "puller", 'p"a\\ss')!;
     const t = parseToml(auth) as Tree;
     assert.equal(t.version, 3);
-    assert.deepEqual(t.plugins["io.containerd.cri.v1.images"].registry.configs["reg.example.internal"].auth, { username: "puller", password: 'p"a\\ss' });
+    assert.deepEqual(t.plugins["io.containerd.cri.v1.images"].registry.configs["reg.example.internal"].auth, {
+      username: "puller",
+      password: 'p"a\\ss',
+    });
     assert.throws(() => tomlString("a\nb"), /control characters/);
   });
 

@@ -1,7 +1,17 @@
 import { strict as assert } from "node:assert";
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadOrThrow } from "../../stacks/load";
@@ -23,7 +33,12 @@ const DIR = join(__dirname, "..", "..", "components", "worker");
 const sha256 = (data: Buffer | string) => createHash("sha256").update(data).digest("hex");
 
 function bash(script: string, env: Record<string, string> = {}): SpawnSyncReturns<string> {
-  return spawnSync("bash", ["-s"], { input: script, encoding: "utf8", env: { ...process.env, ...env }, timeout: 60000 });
+  return spawnSync("bash", ["-s"], {
+    input: script,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    timeout: 60000,
+  });
 }
 
 describe("worker scripts", function () {
@@ -44,7 +59,11 @@ describe("worker scripts", function () {
     assert.equal(checked.status, 0, checked.stdout);
     const rendered = {
       "install.sh": renderInstallScript(spec, NODE_COMPONENTS, true),
-      "put-files.sh": renderPutFilesScript("node-001", [{ path: "/etc/x", mode: "0644", owner: "-", content: "x" }], true),
+      "put-files.sh": renderPutFilesScript(
+        "node-001",
+        [{ path: "/etc/x", mode: "0644", owner: "-", content: "x" }],
+        true,
+      ),
       "drain.sh": renderDrainScript(spec, "node-001", "remove"),
       "uncordon.sh": renderUncordonScript(args),
     };
@@ -80,7 +99,10 @@ describe("worker scripts", function () {
       put(`${ctdPath}/${ctd}.sha256sum`, `${sha256(readFileSync(join(root, ctdPath, ctd)))}  ${ctd}\n`);
       const runcPath = `github.com/opencontainers/runc/releases/download/v${V.runc}`;
       put(`${runcPath}/runc.amd64`, "#!/bin/sh\necho runc\n");
-      put(`${runcPath}/runc.sha256sum`, `${sha256("arm")}  runc.arm64\n${sha256("#!/bin/sh\necho runc\n")}  runc.amd64\n${sha256("x")}  runc.tar.xz\n`);
+      put(
+        `${runcPath}/runc.sha256sum`,
+        `${sha256("arm")}  runc.arm64\n${sha256("#!/bin/sh\necho runc\n")}  runc.amd64\n${sha256("x")}  runc.tar.xz\n`,
+      );
       const cniStage = join(root, "..", "cni-stage");
       mkdirSync(cniStage, { recursive: true });
       writeFileSync(join(cniStage, "loopback"), "#!/bin/sh\n");
@@ -109,7 +131,14 @@ describe("worker scripts", function () {
       mirror(m);
       const first = bash(script(m), { INSTALL_ROOT: root });
       assert.equal(first.status, 0, first.stderr);
-      for (const p of ["usr/local/bin/kubelet", "usr/local/bin/kube-proxy", "usr/local/bin/containerd", "usr/local/bin/ctr", "usr/local/sbin/runc", "opt/cni/bin/loopback"]) {
+      for (const p of [
+        "usr/local/bin/kubelet",
+        "usr/local/bin/kube-proxy",
+        "usr/local/bin/containerd",
+        "usr/local/bin/ctr",
+        "usr/local/sbin/runc",
+        "opt/cni/bin/loopback",
+      ]) {
         assert.ok(statSync(join(root, p)).mode & 0o100, `${p} executable`);
       }
       assert.equal(readFileSync(join(root, "var/lib/k8s-platform/versions/kubelet"), "utf8").trim(), V.k8s);
@@ -129,7 +158,10 @@ describe("worker scripts", function () {
       assert.notEqual(r.status, 0);
       assert.match(r.stderr, /sha256 mismatch for kubelet/);
       assert.equal(existsSync(join(root, "usr/local/bin/kubelet")), false);
-      writeFileSync(join(m, `github.com/opencontainers/runc/releases/download/v${V.runc}/runc.sha256sum`), `${sha256("x")}  runc.arm64\n`);
+      writeFileSync(
+        join(m, `github.com/opencontainers/runc/releases/download/v${V.runc}/runc.sha256sum`),
+        `${sha256("x")}  runc.arm64\n`,
+      );
       const r2 = bash(script(m, "runc"), { INSTALL_ROOT: root });
       assert.notEqual(r2.status, 0);
       assert.match(r2.stderr, /no sha256 for runc.amd64/);
@@ -155,14 +187,22 @@ describe("worker scripts", function () {
       chmodSync(files[0].path, 0o644); // drifted mode is repaired
       assert.match(run().stdout, /wrote .*kubelet.conf \(0600\)/);
       assert.equal(statSync(files[0].path).mode & 0o777, 0o600);
-      assert.deepEqual(readdirSync(join(tmp, "etc/kubernetes")).filter((f) => f.startsWith(".k8s-platform")), []);
+      assert.deepEqual(
+        readdirSync(join(tmp, "etc/kubernetes")).filter((f) => f.startsWith(".k8s-platform")),
+        [],
+      );
     });
 
     it("takes the file list as data: content with shell syntax is written verbatim", function () {
       if (process.getuid?.() !== 0) this.skip();
       const path = join(tmp, "x.conf");
       const content = "$(touch /tmp/pwned-worker-test) `id` 'q' \"d\"\n";
-      const r = bash(withParameters(SCRIPTS.putFiles, { NODE_NAME: "n", NODE_FILES: renderFileList([{ path, mode: "0644", owner: "-", content }]) }));
+      const r = bash(
+        withParameters(SCRIPTS.putFiles, {
+          NODE_NAME: "n",
+          NODE_FILES: renderFileList([{ path, mode: "0644", owner: "-", content }]),
+        }),
+      );
       assert.equal(r.status, 0, r.stderr);
       assert.equal(readFileSync(path, "utf8"), content);
       assert.equal(existsSync("/tmp/pwned-worker-test"), false);
@@ -197,8 +237,13 @@ exit 0
       chmodSync(path, 0o755);
       return path;
     }
-    const calls = (state: string) => (existsSync(join(state, "calls")) ? readFileSync(join(state, "calls"), "utf8").trim().split("\n") : []);
-    const drain = (state: string, mode: "remove" | "upgrade", stamp = "kubernetes=1.35.1,containerd=2.2.7,runc=1.3.6,cni=1.9.1") =>
+    const calls = (state: string) =>
+      existsSync(join(state, "calls")) ? readFileSync(join(state, "calls"), "utf8").trim().split("\n") : [];
+    const drain = (
+      state: string,
+      mode: "remove" | "upgrade",
+      stamp = "kubernetes=1.35.1,containerd=2.2.7,runc=1.3.6,cni=1.9.1",
+    ) =>
       bash(
         withParameters(SCRIPTS.drain, {
           NODE_NAME: "node-007",
@@ -215,7 +260,11 @@ exit 0
       const r = drain(tmp, "remove");
       assert.equal(r.status, 0, r.stderr);
       const c = calls(tmp);
-      assert.deepEqual(c.slice(1), ["cordon node-007", "drain node-007 --ignore-daemonsets --delete-emptydir-data --timeout=600s", "delete node node-007 --wait=true"]);
+      assert.deepEqual(c.slice(1), [
+        "cordon node-007",
+        "drain node-007 --ignore-daemonsets --delete-emptydir-data --timeout=600s",
+        "delete node node-007 --wait=true",
+      ]);
     });
 
     it("remove: a drain that fails stops before deleting the Node", () => {
@@ -288,7 +337,13 @@ exit 0
     it("uncordon: gives up (non-zero) when the node never registers, within its time bound", () => {
       const started = Date.now();
       const r = bash(
-        withParameters(SCRIPTS.uncordon, { NODE_NAME: "node-404", KUBECTL: fakeKubectl(tmp), KUBECONFIG_FILE: "/dev/null", STAMP: "S", WAIT_SECONDS: 1 }),
+        withParameters(SCRIPTS.uncordon, {
+          NODE_NAME: "node-404",
+          KUBECTL: fakeKubectl(tmp),
+          KUBECONFIG_FILE: "/dev/null",
+          STAMP: "S",
+          WAIT_SECONDS: 1,
+        }),
       );
       assert.notEqual(r.status, 0);
       assert.match(r.stderr, /did not register/);

@@ -9,7 +9,11 @@ import { registerDouble, seedOf, type DoubleArgs } from "../mocks";
 function bytes(args: DoubleArgs, count: number): Buffer {
   const chunks: Buffer[] = [];
   for (let i = 0; chunks.length * 32 < count; i++) {
-    chunks.push(createHash("sha256").update(`${seedOf(args)}:${i}`).digest());
+    chunks.push(
+      createHash("sha256")
+        .update(`${seedOf(args)}:${i}`)
+        .digest(),
+    );
   }
   return Buffer.concat(chunks).subarray(0, count);
 }
@@ -18,7 +22,8 @@ const ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 
 function password(args: DoubleArgs): { result: string } {
   const length = Number(args.inputs.length ?? 16);
-  const alphabet = ALPHANUMERIC + (args.inputs.special === false ? "" : String(args.inputs.overrideSpecial ?? "!#$%&*()-_=+[]{}<>:?"));
+  const alphabet =
+    ALPHANUMERIC + (args.inputs.special === false ? "" : String(args.inputs.overrideSpecial ?? "!#$%&*()-_=+[]{}<>:?"));
   return { result: [...bytes(args, length)].map((b) => alphabet[b % alphabet.length]).join("") };
 }
 
@@ -30,5 +35,10 @@ registerDouble("random:index/randomBytes:RandomBytes", (args) => {
 });
 registerDouble("random:index/randomId:RandomId", (args) => {
   const raw = bytes(args, Number(args.inputs.byteLength ?? 8));
-  return { hex: raw.toString("hex"), b64Std: raw.toString("base64"), b64Url: raw.toString("base64url"), dec: BigInt(`0x${raw.toString("hex")}`).toString() };
+  return {
+    hex: raw.toString("hex"),
+    b64Std: raw.toString("base64"),
+    b64Url: raw.toString("base64url"),
+    dec: BigInt(`0x${raw.toString("hex")}`).toString(),
+  };
 });
