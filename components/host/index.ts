@@ -22,7 +22,7 @@ export interface HostRef {
   readonly name: string;
   readonly address: string;
   /** SSH connection for `remote.Command` / `remote.CopyToRemote` (secret: holds the key). */
-  readonly connection: pulumi.Output<types.input.remote.ConnectionArgs>;
+  readonly connection: pulumi.Input<types.input.remote.ConnectionArgs>;
   /** The baseline preparation; depend on it before installing anything on the host. */
   readonly ready: pulumi.Resource;
 }

@@ -10,10 +10,11 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
-import { remote, types } from "@pulumi/command";
+import { remote } from "@pulumi/command";
 import { asRoot } from "../host/render";
 import { shellQuote } from "../../lib/shell";
 import type { KeyPair } from "../pki/types";
+import type { HostRef } from "../host";
 import type { PlatformSpec } from "../../stacks/spec";
 import {
   HARBOR_PATHS,
@@ -32,14 +33,8 @@ import {
 } from "./render";
 
 /** A registry host as the Registry needs it (the Host component satisfies this). */
-export interface RegistryHostRef {
-  readonly name: string;
-  readonly address: string;
-  /** SSH connection (secret). */
-  readonly connection: pulumi.Input<types.input.remote.ConnectionArgs>;
-  /** The host's baseline prep; nothing is installed before it. */
-  readonly ready: pulumi.Resource;
-}
+/** A registry host: the shared host reference (address, SSH connection, baseline prep). */
+export type RegistryHostRef = HostRef;
 
 /** Arguments of the Registry. */
 export interface RegistryArgs {

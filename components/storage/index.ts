@@ -5,10 +5,11 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { remote, types } from "@pulumi/command";
+import { remote } from "@pulumi/command";
 import { helmRelease } from "../addons/kube";
 import { release } from "../addons/render/common";
 import { asRoot } from "../host/render";
+import type { HostRef } from "../host";
 import type { PlatformSpec } from "../../stacks/spec";
 import {
   brickHosts,
@@ -22,15 +23,8 @@ import {
   renderVolumeScript,
 } from "./render";
 
-/** A storage host as the component needs it (a `HostRef` of components/host fits). */
-export interface StorageHostRef {
-  readonly name: string;
-  readonly address: string;
-  /** SSH connection (secret). */
-  readonly connection: pulumi.Input<types.input.remote.ConnectionArgs>;
-  /** The host's baseline prep (package mirrors configured); storage prep waits for it. */
-  readonly ready: pulumi.Resource;
-}
+/** A storage host: the shared host reference (address, SSH connection, baseline prep). */
+export type StorageHostRef = HostRef;
 
 /** Arguments of GlusterStorage. */
 export interface GlusterStorageArgs {

@@ -17,6 +17,7 @@
  * A node depends on its own certificates, the control-plane gate and the operations host,
  * never on another node, except that batch k+1's `drain` waits for batch k's `ready`.
  */
+import type { HostRef } from "../host";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { remote, types } from "@pulumi/command";
@@ -39,15 +40,8 @@ import { nodeRollout } from "./rollout";
 export { upgradeBatches, batchSize } from "./batches";
 export { nodeRollout, type RolloutNode } from "./rollout";
 
-/** What the worker component needs of a host (the Host component provides it). */
-export interface NodeHostRef {
-  readonly name: string;
-  readonly address: string;
-  /** SSH connection (a secret: it holds the key). */
-  readonly connection: pulumi.Input<types.input.remote.ConnectionArgs>;
-  /** The host's baseline preparation; nothing is installed before it. */
-  readonly ready: pulumi.Resource;
-}
+/** A node host: the shared host reference (address, SSH connection, baseline prep). */
+export type NodeHostRef = HostRef;
 
 /** The operations host where kubectl runs with admin credentials (see NodeOps). */
 export interface NodeOpsRef {
