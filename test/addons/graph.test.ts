@@ -86,7 +86,7 @@ describe("add-ons: graph (the whole program under the mock harness)", function (
     const rel = releases(prod);
     const expected: Record<string, [string, string, string]> = {
       calico: ["tigera-operator", `v${spec.versions.calico}`, "tigera-operator"],
-      "ingress-nginx": ["ingress-nginx", "4.15.1", "ingress-nginx"],
+      traefik: ["traefik", "41.5.0", "traefik"],
       "metrics-server": ["metrics-server", "3.14.0", "monitoring"],
       "kube-prometheus-stack": ["kube-prometheus-stack", "92.3.0", "monitoring"],
       opensearch: ["opensearch", "3.9.0", "logging"],
@@ -111,12 +111,9 @@ describe("add-ons: graph (the whole program under the mock harness)", function (
     assert.equal(v("calico").installation.calicoNetwork.ipPools[0].cidr, spec.network.podCidr);
     assert.equal(v("calico").installation.calicoNetwork.ipPools[0].encapsulation, "IPIPCrossSubnet");
     assert.equal(v("calico").installation.registry, `${spec.mirrors.images}/`);
-    assert.deepEqual(v("ingress-nginx").tcp, { "6379": "search-api/redis:6379" });
-    assert.equal(v("ingress-nginx").controller.replicaCount, 3);
-    assert.deepEqual(v("ingress-nginx").controller.nodeSelector, {
-      "kubernetes.io/os": "linux",
-      "node-role.kubernetes.io/edge": "true",
-    });
+    assert.deepEqual(v("traefik").ports["tcp-6379"].exposedPort, 6379);
+    assert.equal(v("traefik").deployment.replicas, 3);
+    assert.deepEqual(v("traefik").nodeSelector, { "node-role.kubernetes.io/edge": "true" });
     assert.equal(v("kube-prometheus-stack").prometheus.prometheusSpec.retention, "15d");
     assert.equal(
       v("kube-prometheus-stack").prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests
@@ -212,7 +209,7 @@ describe("add-ons: graph (the whole program under the mock harness)", function (
       corednsDeploy.dependencies.some((d) => d.includes("calico-tigera-operator")),
       "CoreDNS waits for Calico",
     );
-    const ingressNs = find("kubernetes:core/v1:Namespace", (r) => (r.inputs.metadata as Json).name === "ingress-nginx");
+    const ingressNs = find("kubernetes:core/v1:Namespace", (r) => (r.inputs.metadata as Json).name === "traefik");
     assert.ok(
       ingressNs.dependencies.some((d) => d.includes("coredns-kube-system-coredns")),
       "ingress waits for DNS",

@@ -27,13 +27,13 @@ describe("add-ons: chart values", () => {
     });
   });
 
-  it("defaults to traefik (ingress-nginx is retired) while prod keeps its explicit choice", () => {
+  it("defaults to traefik (ingress-nginx is retired), which prod also runs", () => {
     const raw = clone(prodConfig());
     delete (raw.addons as { ingress: Record<string, unknown> }).ingress.controller;
     const rel = renderIngressRelease(specOf(raw));
     assert.equal(rel.chart, "traefik");
     assert.equal(rel.namespace, "traefik");
-    assert.equal(renderIngressRelease(prodSpec()).chart, "ingress-nginx");
+    assert.equal(renderIngressRelease(prodSpec()).chart, "traefik");
   });
 
   it("traefik: >= 2 replicas on the edge nodes, host network on 80/443, one entrypoint per tcp port", () => {
@@ -51,7 +51,7 @@ describe("add-ons: chart values", () => {
       protocol: "TCP",
     });
     assert.equal(v.providers.kubernetesCRD.allowCrossNamespace, true);
-    assert.deepEqual(v.image, { registry: "reg.example.internal", repository: "library/traefik" });
+    assert.deepEqual(v.image, { registry: "reg.example.internal/platform", repository: "library/traefik" });
     assert.equal(v.updateStrategy.rollingUpdate.maxSurge, 0, "host ports: no surge");
     assert.deepEqual(
       tcpRoutes(spec).map((r) => r.port),
@@ -75,10 +75,12 @@ describe("add-ons: chart values", () => {
   });
 
   it("ingress-nginx: tcp map from config, mirror images, no default backend", () => {
-    const v = renderIngressRelease(prodSpec()).values as V;
+    const raw = clone(prodConfig());
+    (raw.addons as { ingress: Record<string, unknown> }).ingress.controller = "ingress-nginx";
+    const v = renderIngressRelease(specOf(raw)).values as V;
     assert.deepEqual(v.tcp, { "6379": "search-api/redis:6379" });
-    assert.equal(v.controller.image.registry, "reg.example.internal");
-    assert.equal(v.controller.admissionWebhooks.patch.image.registry, "reg.example.internal");
+    assert.equal(v.controller.image.registry, "reg.example.internal/platform");
+    assert.equal(v.controller.admissionWebhooks.patch.image.registry, "reg.example.internal/platform");
     assert.equal(v.controller.replicaCount, 3);
     assert.equal(v.controller.hostNetwork, true);
     assert.equal(v.defaultBackend.enabled, false);

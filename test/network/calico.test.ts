@@ -31,7 +31,7 @@ describe("network: Calico rendering", () => {
       registry: string;
       calicoNetwork: { bgp: string; ipPools: { cidr: string; encapsulation: string; natOutgoing: string }[] };
     };
-    assert.equal(install.registry, "reg.example.internal/", "the operator requires the trailing slash");
+    assert.equal(install.registry, "reg.example.internal/platform/", "the operator requires the trailing slash");
     assert.equal(install.calicoNetwork.bgp, "Enabled");
     assert.equal(install.calicoNetwork.ipPools.length, 1);
     assert.equal(install.calicoNetwork.ipPools[0].cidr, "172.20.0.0/16");
@@ -43,8 +43,8 @@ describe("network: Calico rendering", () => {
     const spec = specOf(prodConfig());
     const values = renderTigeraOperatorValues(spec) as Record<string, Record<string, unknown>>;
     assert.equal(values.installation.enabled, true);
-    assert.equal(values.tigeraOperator.registry, "reg.example.internal");
-    assert.equal(values.calicoctl.image, "reg.example.internal/calico/ctl");
+    assert.equal(values.tigeraOperator.registry, "reg.example.internal/platform");
+    assert.equal(values.calicoctl.image, "reg.example.internal/platform/calico/ctl");
     assert.equal(values.calicoctl.tag, `v${spec.versions.calico}`);
     assert.deepEqual(values.kubernetesServiceEndpoint, { host: "10.10.1.20", port: "8443" });
   });

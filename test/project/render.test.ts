@@ -164,7 +164,7 @@ describe("project renderers", () => {
       assert.deepEqual(same.spec.ingress, [{ from: [{ podSelector: {} }] }]);
       assert.deepEqual(same.spec.egress, [{ to: [{ podSelector: {} }] }]);
       assert.deepEqual(ingress.spec.ingress?.[0].from?.[0], {
-        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } },
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } },
       });
       assert.deepEqual(monitoring.spec.ingress?.[0].from, [
         { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } },
@@ -182,7 +182,7 @@ describe("project renderers", () => {
     });
 
     it("allows the host-network ingress controller by its edge nodes' addresses", () => {
-      // Prod runs ingress-nginx on the host network of the three edge-labelled workers.
+      // Prod runs traefik on the host network of the three edge-labelled workers.
       assert.deepEqual(facts.ingressHostCidrs, ["10.10.2.101/32", "10.10.2.102/32", "10.10.2.103/32"]);
       const ingress = renderNetworkPolicies(project({}), facts)[2];
       assert.deepEqual(

@@ -201,8 +201,8 @@ describe("storage renderers", function () {
         image: { baseRepo: string; nfs: { repository: string } };
         storageClass: { create: boolean };
       };
-      assert.equal(values.image.baseRepo, "reg.example.internal");
-      assert.equal(values.image.nfs.repository, "reg.example.internal/sig-storage/nfsplugin");
+      assert.equal(values.image.baseRepo, "reg.example.internal/platform");
+      assert.equal(values.image.nfs.repository, "reg.example.internal/platform/sig-storage/nfsplugin");
       assert.equal(values.storageClass.create, false);
     });
   });

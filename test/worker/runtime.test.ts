@@ -39,7 +39,7 @@ describe("worker runtime: containerd config", function () {
     const t = parseToml(text) as Tree;
     assert.equal(t.version, 3);
     const images = t.plugins["io.containerd.cri.v1.images"];
-    assert.equal(images.pinned_images.sandbox, "reg.example.internal/pause:3.10.1");
+    assert.equal(images.pinned_images.sandbox, "reg.example.internal/platform/pause:3.10.1");
     assert.equal(images.registry.config_path, "/etc/containerd/certs.d");
     const runc = t.plugins["io.containerd.cri.v1.runtime"].containerd.runtimes.runc;
     assert.equal(runc.runtime_type, "io.containerd.runc.v2");
