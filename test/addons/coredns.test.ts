@@ -40,7 +40,7 @@ describe("add-ons: CoreDNS", () => {
     assert.equal(anti.topologyKey, "kubernetes.io/hostname");
     assert.equal(
       deploy.spec.template.spec.containers[0].image,
-      `reg.example.internal/coredns/coredns:v${prodSpec().versions.coredns}`,
+      `${prodSpec().mirrors.images}/coredns/coredns:v${prodSpec().versions.coredns}`,
     );
     const pdb = objs.find((o) => o.kind === "PodDisruptionBudget") as Obj;
     assert.equal(pdb.spec.minAvailable, 1);
