@@ -101,6 +101,32 @@ function stageCommand(
   );
 }
 
+/**
+ * Stages a secret bundle on a host: a root-only staging directory, then the bundle copied
+ * into it. Returns the copy (what the install waits for) and the bundle's fingerprint (the
+ * install's trigger).
+ */
+function stageBundle(
+  name: string,
+  spec: PlatformSpec,
+  host: MasterHost,
+  dir: string,
+  bundle: pulumi.Output<string>,
+  parent: pulumi.Resource,
+): { copy: remote.CopyToRemote; bundleFingerprint: pulumi.Output<string> } {
+  const stage = stageCommand(`${name}-${host.name}-stage`, spec, host, dir, { parent, dependsOn: [host.ready] });
+  const copy = new remote.CopyToRemote(
+    `${name}-${host.name}-bundle`,
+    {
+      connection: host.connection,
+      source: bundle.apply((text) => new pulumi.asset.StringAsset(text)),
+      remotePath: `${dir}/bundle`,
+    },
+    { parent, dependsOn: [stage] },
+  );
+  return { copy, bundleFingerprint: bundle.apply((text) => fingerprint([text])) };
+}
+
 function masterConfig(spec: PlatformSpec, host: MasterHost): HostConfig {
   const found = spec.topology.masters.find((m) => m.name === host.name);
   if (!found) throw new Error(`ControlPlane: "${host.name}" is not a master in the inventory`);
@@ -141,26 +167,13 @@ export class ApiServerLoadBalancer extends pulumi.ComponentResource {
     const fingerprints: pulumi.Output<string>[] = [];
     for (const host of args.hosts) {
       const master = masterConfig(spec, host);
-      const stage = stageCommand(`${name}-${host.name}-stage`, spec, host, LB_STAGE_DIR, {
-        ...child,
-        dependsOn: [host.ready],
-      });
       const bundle = pulumi.secret(
         pulumi
           .all([args.clusterCa.certPem, this.vrrpPassword])
           .apply(([ca, pass]) => renderLbBundle(spec, master, ca, pass)),
       );
-      const bundleFingerprint = bundle.apply((text) => fingerprint([text]));
+      const { copy, bundleFingerprint } = stageBundle(name, spec, host, LB_STAGE_DIR, bundle, this);
       fingerprints.push(bundleFingerprint);
-      const copy = new remote.CopyToRemote(
-        `${name}-${host.name}-bundle`,
-        {
-          connection: host.connection,
-          source: bundle.apply((text) => new pulumi.asset.StringAsset(text)),
-          remotePath: `${LB_STAGE_DIR}/bundle`,
-        },
-        { ...child, dependsOn: [stage] },
-      );
       const previous = installs[installs.length - 1];
       installs.push(
         new remote.Command(
@@ -246,22 +259,9 @@ export class ControlPlane extends pulumi.ComponentResource {
     const fingerprints: pulumi.Output<string>[] = [];
     for (const host of args.masters) {
       const master = masterConfig(spec, host);
-      const stage = stageCommand(`${name}-${host.name}-stage`, spec, host, STAGE_DIR, {
-        ...child,
-        dependsOn: [host.ready],
-      });
       const bundle = pulumi.secret(secrets.apply((s) => renderMasterBundle(spec, master, s)));
-      const bundleFingerprint = bundle.apply((text) => fingerprint([text]));
+      const { copy, bundleFingerprint } = stageBundle(name, spec, host, STAGE_DIR, bundle, this);
       fingerprints.push(bundleFingerprint);
-      const copy = new remote.CopyToRemote(
-        `${name}-${host.name}-bundle`,
-        {
-          connection: host.connection,
-          source: bundle.apply((text) => new pulumi.asset.StringAsset(text)),
-          remotePath: `${STAGE_DIR}/bundle`,
-        },
-        { ...child, dependsOn: [stage] },
-      );
       // Master N+1 starts only after master N's apiserver is ready again; the first waits
       // for the etcd snapshot and health gate.
       const previous = installs[installs.length - 1];
