@@ -56,11 +56,22 @@ for peer in $PEERS; do
   fi
 done
 
-# Volume operations need every peer in the cluster and connected.
+# Volume operations need every peer in the cluster and connected: "Connected" alone can
+# show while the peer is still "Accepted peer request", and add-brick then fails.
+in_cluster() {
+  g peer status | awk -v p="$1" '
+    function check() { if (named && state ~ /^State: Peer in Cluster \(Connected\)/) found = 1 }
+    /^Hostname: / { check(); named = ($2 == p); state = ""; other = 0; next }
+    /^State: / { state = $0; next }
+    /^Other names:/ { other = 1; next }
+    /^$/ { other = 0; next }
+    other && $1 == p { named = 1 }
+    END { check(); exit !found }'
+}
 deadline=$((SECONDS + WAIT_SECONDS))
 for peer in $PEERS; do
-  until g pool list | awk -v p="$peer" '$2 == p && $3 == "Connected" {found=1} END {exit !found}'; do
-    [ "$SECONDS" -lt "$deadline" ] || die "peer $peer is not connected after ${WAIT_SECONDS}s"
+  until in_cluster "$peer"; do
+    [ "$SECONDS" -lt "$deadline" ] || die "peer $peer is not in the cluster (Peer in Cluster, Connected) after ${WAIT_SECONDS}s"
     sleep 1
   done
 done
