@@ -3,10 +3,11 @@
  * registered (an invalid config fails here, listing every problem), then builds the
  * Platform. Every property of the exported object is a stack output.
  */
-import { readStackConfig } from "./stacks/config";
-import { loadOrThrow } from "./stacks/load";
+import * as pulumi from "@pulumi/pulumi";
+import { rawConfig } from "./stacks/contract/read";
+import { loadOrThrow } from "./stacks/contract/load";
 import { definePlatform } from "./stacks/program";
 
-const { spec, warnings } = loadOrThrow(readStackConfig());
+const { spec, warnings } = loadOrThrow(rawConfig(pulumi.runtime.allConfig()));
 
 export = definePlatform(spec, warnings);

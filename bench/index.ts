@@ -8,7 +8,7 @@ import { benchProjects } from "./projects";
 import { benchStorage } from "./storage";
 import { benchWorkers } from "./workers";
 import { cisControlPlaneScore } from "../components/control-plane";
-import { load } from "../stacks/load";
+import { load } from "../stacks/contract/load";
 
 // Pulumi records a stack trace per internal promise; without source maps each costs far less.
 process.setSourceMapsEnabled(false);

@@ -9,9 +9,9 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { planVolume, renderVolumeScript } from "../components/storage/render";
-import type { GlusterConfig } from "../stacks/spec";
+import type { GlusterConfig } from "../stacks/contract/spec";
 import { prodConfig } from "../test/support/config";
-import { load } from "../stacks/load";
+import { load } from "../stacks/contract/load";
 import { GlusterTestCluster, run } from "../test/storage/cluster";
 
 const BLOCK = "655k";

@@ -15,7 +15,7 @@ import { createProjects } from "../components/project";
 import { Registry } from "../components/registry";
 import { GlusterStorage } from "../components/storage";
 import { createWorkerNodes } from "../components/worker";
-import type { PlatformSpec, Role } from "./spec";
+import type { PlatformSpec, Role } from "./contract/spec";
 
 /** Arguments of the Platform. */
 export interface PlatformArgs {

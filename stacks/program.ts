@@ -3,9 +3,9 @@
  * spec in, the Platform and its stack outputs out.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Problem } from "./rules";
+import type { Problem } from "./contract/rules";
 import { Platform } from "./platform";
-import type { PlatformSpec } from "./spec";
+import type { PlatformSpec } from "./contract/spec";
 
 /** Builds the platform graph; returns the stack outputs. */
 export function definePlatform(

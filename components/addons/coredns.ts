@@ -5,7 +5,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformSpec } from "../../stacks/spec";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import { createObjects } from "./kube";
 import { ADDON_NAMESPACES } from "./render/common";
 import { renderCoreDnsNetworkPolicy, renderDns } from "./render/coredns";

@@ -4,7 +4,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformSpec } from "../../stacks/spec";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import { createObject, createObjects, helmRelease } from "./kube";
 import { ADDON_NAMESPACES, renderNamespace, renderNetworkPolicies } from "./render/common";
 import { renderIngressRelease, renderTraefikTcpRoutes } from "./render/ingress";

@@ -7,7 +7,7 @@
  * Source: github.com/aquasecurity/kube-bench cfg/cis-1.12/master.yaml
  */
 import { KUBECONFIG, PKI_DIR } from "../../lib/paths";
-import type { PlatformSpec } from "../../stacks/spec";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import { FILES, installedFiles, type InstalledFile } from "./files";
 import { renderApiServerFlags, STRONG_CIPHER_SUITES } from "./renderApiserver";
 import { renderControllerManagerFlags, renderSchedulerFlags } from "./renderControllers";

@@ -14,7 +14,7 @@ import * as random from "@pulumi/random";
 import { remote, types } from "@pulumi/command";
 import { KUBECONFIG, PKI, PLATFORM_STATE_DIR } from "../../lib/paths";
 import { withParameters } from "../../lib/shell";
-import type { HostConfig, PlatformSpec } from "../../stacks/spec";
+import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
 import { asRoot } from "../host/render";
 import type { KeyPair, TrustAnchor } from "../pki/types";
 import { PORTS } from "./paths";

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { HostConfig, PlatformSpec } from "../../stacks/spec";
+import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
 import { renderBundle, renderControlPlaneBundle, type FileName } from "./files";
 import { LB_FILES } from "./paths";
 import { renderApiServerUnit } from "./renderApiserver";

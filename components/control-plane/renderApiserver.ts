@@ -4,7 +4,7 @@
  * Reference: https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/
  */
 import { BIN_DIR, PKI } from "../../lib/paths";
-import type { HostConfig, PlatformSpec } from "../../stacks/spec";
+import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
 import { CONTROL_PLANE_FILES, PORTS } from "./paths";
 import { flags, minorOf, renderUnit, type Flags } from "./renderUnit";
 

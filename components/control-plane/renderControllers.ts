@@ -4,7 +4,7 @@
  * loopback only, so their metrics/health endpoints are never exposed off the master.
  */
 import { BIN_DIR, KUBECONFIG, PKI } from "../../lib/paths";
-import type { PlatformSpec } from "../../stacks/spec";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import { PORTS } from "./paths";
 import { STRONG_CIPHER_SUITES } from "./renderApiserver";
 import { flags, renderUnit, type Flags } from "./renderUnit";

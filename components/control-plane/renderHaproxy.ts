@@ -4,7 +4,7 @@
  * /readyz, so a master that is up but not ready (e.g. lost etcd) gets no traffic.
  * https://docs.haproxy.org/2.6/configuration.html
  */
-import type { PlatformSpec } from "../../stacks/spec";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import { LB_FILES, PORTS } from "./paths";
 
 /** One apiserver behind the balancer. */

@@ -2,7 +2,7 @@
  * keepalived.conf: VRRP keeps the apiserver VIP on a master whose haproxy can reach a
  * ready apiserver. https://keepalived.readthedocs.io/en/latest/configuration_synopsis.html
  */
-import type { HostConfig, PlatformSpec } from "../../stacks/spec";
+import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
 import { LB_FILES, PORTS } from "./paths";
 
 /**

@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { remote, types } from "@pulumi/command";
-import type { PlatformSpec } from "../../stacks/spec";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import type { KeyPair, TrustAnchor } from "../pki/types";
 import { asRoot } from "../host/render";
 import {

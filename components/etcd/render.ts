@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIN_DIR, PKI, PLATFORM_STATE_DIR } from "../../lib/paths";
 import { withParameters } from "../../lib/shell";
-import type { PlatformSpec } from "../../stacks/spec";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 
 export const CLIENT_PORT = 2379;
 export const PEER_PORT = 2380;

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { withParameters } from "../../lib/shell";
-import type { HostConfig, PlatformSpec } from "../../stacks/spec";
+import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
 
 /** The checked-in prep script body (see prep.sh). */
 export const PREP_SCRIPT = readFileSync(join(__dirname, "prep.sh"), "utf8");

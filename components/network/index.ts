@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformSpec } from "../../stacks/spec";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import { createObject, createObjects, helmRelease } from "../addons/kube";
 import { release, renderNamespace } from "../addons/render/common";
 import {

@@ -11,7 +11,7 @@
  * From Calico 3.32 the v3 API can be served as native CRDs: switch CALICO_CRD_API then.
  * See https://docs.tigera.io/calico/latest/reference/resources/bgpconfig and .../bgppeer.
  */
-import type { HostConfig, PlatformSpec } from "../../stacks/spec";
+import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
 import type { KubeObject } from "../addons/render/common";
 import { mirrorRegistryPrefix } from "../addons/render/images";
 

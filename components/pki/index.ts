@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import type { PlatformSpec } from "../../stacks/spec";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import { renderKubeconfig } from "./kubeconfig";
 import {
   APISERVER_LOCAL_PORT,

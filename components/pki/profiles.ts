@@ -5,7 +5,7 @@
  * the rules live in one place. Subjects and usages follow kubeadm's PKI
  * (https://kubernetes.io/docs/setup/best-practices/certificates/).
  */
-import type { HostConfig, PlatformSpec } from "../../stacks/spec";
+import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
 import { parseIpv4 } from "../../lib/ipv4";
 
 /** The three trust roots. etcd trusts only its own CA, so a cluster-CA client cannot reach etcd. */

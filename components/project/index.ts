@@ -6,14 +6,14 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformSpec, ProjectConfig } from "../../stacks/spec";
+import type { PlatformSpec, ProjectConfig } from "../../stacks/contract/spec";
 import { PULL_SECRET_NAME } from "./names";
 import { projectFacts, renderLimitRange, renderNamespace, renderResourceQuota, type ProjectFacts } from "./render";
 import { renderNetworkPolicies } from "./renderNetwork";
 import { renderAccessKey, renderRoleBindings, renderRoles } from "./renderRbac";
 import { renderDefaultServiceAccount, renderDockerConfigJson, renderPullSecret } from "./renderRegistry";
 
-export { projectFacts, projectProblems, type ProjectFacts } from "./render";
+export { projectFacts, type ProjectFacts } from "./render";
 
 /** Credentials the project's image pull secret authenticates with. */
 export interface RegistryCredentials {

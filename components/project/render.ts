@@ -3,8 +3,7 @@
  * every project renderer shares. No Pulumi here: tests validate these objects against the
  * Kubernetes OpenAPI schema and the component passes them to @pulumi/kubernetes as they are.
  */
-import { quantityValue } from "../../lib/quantity";
-import type { PlatformSpec, ProjectConfig } from "../../stacks/spec";
+import type { PlatformSpec, ProjectConfig } from "../../stacks/contract/spec";
 import { INGRESS_DOMAINS_ANNOTATION, MANAGED_BY, PROJECT_LABEL, TLS_SECRET_ANNOTATION } from "./names";
 import type { LimitRange, LimitRangeItem, Namespace, ObjectMeta, ResourceQuota } from "./types";
 
@@ -140,36 +139,4 @@ export function renderLimitRange(project: ProjectConfig): LimitRange {
     metadata: meta(project, "project-limits"),
     spec: { limits: [container] },
   };
-}
-
-/** A problem in one project's config the API server would reject at apply time. */
-export interface ProjectProblem {
-  readonly path: string;
-  readonly message: string;
-}
-
-/**
- * Cross-field checks the API server applies to LimitRanges and that quotas need, so that
- * they fail at load time naming the key instead of mid-`pulumi up`. `index` is the
- * project's position in `projects`, used only for the key path.
- */
-export function projectProblems(project: ProjectConfig, index: number): ProjectProblem[] {
-  const out: ProjectProblem[] = [];
-  const at = (key: string) => `projects[${index}].${key}`;
-  const l = project.limits;
-  const le = (small: string, smallKey: string, big: string | undefined, bigKey: string) => {
-    if (big !== undefined && quantityValue(small) > quantityValue(big)) {
-      out.push({
-        path: at(smallKey),
-        message: `${small} exceeds ${bigKey} (${big}); the API server rejects such a LimitRange`,
-      });
-    }
-  };
-  le(l.defaultRequestCpu, "limits.defaultRequestCpu", l.defaultCpu, "limits.defaultCpu");
-  le(l.defaultRequestMemory, "limits.defaultRequestMemory", l.defaultMemory, "limits.defaultMemory");
-  le(l.defaultCpu, "limits.defaultCpu", l.maxCpu, "limits.maxCpu");
-  le(l.defaultMemory, "limits.defaultMemory", l.maxMemory, "limits.maxMemory");
-  le(project.quota.cpu, "quota.cpu", project.quota.limitsCpu, "quota.limitsCpu");
-  le(project.quota.memory, "quota.memory", project.quota.limitsMemory, "quota.limitsMemory");
-  return out;
 }

@@ -8,7 +8,7 @@
  * the apiserver when the project has an access key, and the CIDRs listed in the project's
  * `egress`; nothing else (not other projects, not the node network).
  */
-import type { ProjectConfig } from "../../stacks/spec";
+import type { ProjectConfig } from "../../stacks/contract/spec";
 import type { ProjectFacts } from "./render";
 import { meta } from "./render";
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyRule } from "./types";

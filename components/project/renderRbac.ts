@@ -5,7 +5,7 @@
  * reaches outside its namespace. Verbs are spelled out (no `*`) so the README table, the
  * RBAC tests and the cluster agree on exactly what each role may do.
  */
-import type { ProjectConfig } from "../../stacks/spec";
+import type { ProjectConfig } from "../../stacks/contract/spec";
 import { ACCESS_KEY_NAME, PROJECT_ROLES, bindingName, roleName, type MemberRef, type ProjectRole } from "./names";
 import { meta, projectLabels } from "./render";
 import type { PolicyRule, Role, RoleBinding, Secret, ServiceAccount } from "./types";

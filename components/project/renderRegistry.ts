@@ -2,7 +2,7 @@
  * Pure renderers of a project's registry access: the image pull Secret and the patch of
  * the namespace's pre-existing `default` ServiceAccount that makes every pod use it.
  */
-import type { ProjectConfig } from "../../stacks/spec";
+import type { ProjectConfig } from "../../stacks/contract/spec";
 import { PULL_SECRET_NAME } from "./names";
 import { meta } from "./render";
 import type { Secret, ServiceAccount } from "./types";

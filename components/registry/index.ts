@@ -15,7 +15,7 @@ import { asRoot } from "../host/render";
 import { shellQuote } from "../../lib/shell";
 import type { KeyPair } from "../pki/types";
 import type { HostRef } from "../host";
-import type { PlatformSpec } from "../../stacks/spec";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import {
   HARBOR_PATHS,
   INTERFACE_PLACEHOLDER,

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { shellQuote, withParameters } from "../../lib/shell";
-import type { HostConfig, PlatformSpec } from "../../stacks/spec";
+import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
 
 /** Checked-in scripts (see the `.sh` files next to this one). */
 export const SCRIPTS = {

@@ -10,7 +10,7 @@ import { helmRelease } from "../addons/kube";
 import { release } from "../addons/render/common";
 import { asRoot } from "../host/render";
 import type { HostRef } from "../host";
-import type { PlatformSpec } from "../../stacks/spec";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import {
   brickHosts,
   CSI_DRIVER_NFS,

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join, posix } from "node:path";
 import { withParameters } from "../../lib/shell";
-import type { GlusterConfig, HostConfig, PlatformSpec } from "../../stacks/spec";
+import type { GlusterConfig, HostConfig, PlatformSpec } from "../../stacks/contract/spec";
 import { brickId, layoutBricks, type Brick, type BrickHost } from "./layout";
 
 const script = (file: string) => readFileSync(join(__dirname, file), "utf8");

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { withParameters } from "../../lib/shell";
-import type { PlatformSpec } from "../../stacks/spec";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import { nodeLabels, nodeTaints } from "./labels";
 import { NODE_PATHS, OPS_PATHS } from "./paths";
 import {

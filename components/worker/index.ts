@@ -21,7 +21,7 @@ import type { HostRef } from "../host";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { remote, types } from "@pulumi/command";
-import type { HostConfig, PlatformSpec } from "../../stacks/spec";
+import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
 import type { KeyPair, TrustAnchor } from "../pki/types";
 import { asRoot } from "../host/render";
 import {

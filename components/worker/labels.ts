@@ -6,7 +6,7 @@
  * applied with the admin credentials after the node registers.
  * See https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#noderestriction
  */
-import type { HostConfig } from "../../stacks/spec";
+import type { HostConfig } from "../../stacks/contract/spec";
 
 /** A node taint as the inventory and KubeletConfiguration.registerWithTaints spell it. */
 export interface Taint {

@@ -4,7 +4,7 @@
  * Field names follow the upstream Go types (see fields.ts); the tests reject any other.
  */
 import { stringify } from "yaml";
-import type { HostConfig, PlatformSpec } from "../../stacks/spec";
+import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
 import { nodeLabels, nodeTaints, type Taint } from "./labels";
 import { NODE_PATHS } from "./paths";
 

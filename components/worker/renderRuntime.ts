@@ -4,7 +4,7 @@
  * credentials drop-in, the containerd unit and crictl.yaml.
  * https://github.com/containerd/containerd/blob/main/docs/cri/config.md and docs/hosts.md
  */
-import type { PlatformSpec } from "../../stacks/spec";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import { NODE_PATHS } from "./paths";
 
 /** Upstream registries whose images are pulled through the private registry first. */

@@ -3,7 +3,7 @@
  * and its upgrade batch. Masters running kubelet go first, one per batch (like the control
  * plane, one master at a time); the workers follow in batches of `workers.upgradeBatch`.
  */
-import type { HostConfig, PlatformSpec } from "../../stacks/spec";
+import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
 import { upgradeBatches } from "./batches";
 
 /** One node of the rollout. */

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError, formatProblems } from "../load";
+import { ConfigError, formatProblems } from "../contract/load";
 import { redact, summarize } from "./analysis";
 import { diffGraphs } from "./diff";
 import { runPolicies } from "../../policies/offline";
@@ -28,7 +28,7 @@ function stackName(path: string): string {
 
 /** Runs a stack file; `stack` overrides the name (a diff compares two files as one stack). */
 async function run(file: string, stack = stackName(file)): Promise<Graph> {
-  return runProgram(fakeSecrets(readStackFile(file)), { stack });
+  return runProgram(fakeSecrets(readStackFile(file)), { stack, source: file });
 }
 
 function writeGraph(graph: Graph, out: string): void {
@@ -99,7 +99,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof ConfigError) {
-      console.error(formatProblems(err.problems));
+      console.error(formatProblems(err.problems, err.source));
       process.exitCode = 2;
       return;
     }

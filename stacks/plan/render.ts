@@ -2,7 +2,7 @@
 import type { Change } from "./diff";
 import { shortUrn, topComponent, type Summary } from "./analysis";
 import type { Graph } from "./run";
-import type { Problem } from "../rules";
+import type { Problem } from "../contract/rules";
 
 /** The human-readable plan of one graph. */
 export function renderSummary(

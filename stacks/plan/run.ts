@@ -7,9 +7,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import "./doubles";
 import { platformMocks } from "./mocks";
-import { loadOrThrow } from "../load";
+import { loadOrThrow } from "../contract/load";
 import { definePlatform } from "../program";
-import type { Problem } from "../rules";
+import type { Problem } from "../contract/rules";
 
 /** One registered resource, as the engine would see it. */
 export interface RecordedResource {
@@ -47,6 +47,24 @@ export interface Graph {
 export interface RunOptions {
   /** Stack name used in URNs (default `prod`). */
   readonly stack?: string;
+  /** Where the config came from (a stack file), named in config errors. */
+  readonly source?: string;
+}
+
+/** The Pulumi project name (Pulumi.yaml), the second part of every URN. */
+export const PROJECT = "k8s-platform";
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+/**
+ * The URN the engine gives a resource: its type qualified by the whole chain of parent
+ * types (`Platform$Host$command:remote:Command`), the root stack's type left out. The
+ * SDK's mock monitor keeps only the immediate parent's type, so URNs it makes for nested
+ * components differ from the ones `pulumi up --replace` and `pulumi state` take.
+ */
+export function engineUrn(stack: string, parent: string | undefined, type: string, name: string): string {
+  const parentType = parent ? parent.split("::")[2] : undefined;
+  const qualified = parentType && parentType !== ROOT_STACK_TYPE ? `${parentType}$${type}` : type;
+  return `urn:pulumi:${stack}::${PROJECT}::${qualified}::${name}`;
 }
 
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -101,6 +119,7 @@ interface RegisterResponse {
   getUrn(): string;
 }
 interface Monitor {
+  newUrn(parent: string, type: string, name: string): string;
   registerResource(req: RegisterRequest, cb: (err: unknown, resp?: RegisterResponse) => void): void;
 }
 interface InternalSettings {
@@ -156,13 +175,15 @@ let running = false;
  * serialised: the Pulumi runtime is process-global.
  */
 export async function runProgram(raw: unknown, options: RunOptions = {}): Promise<Graph> {
-  const { spec, warnings } = loadOrThrow(raw);
+  const { spec, warnings } = loadOrThrow(raw, options.source);
   if (running) throw new Error("runProgram: a run is already in progress in this process");
   running = true;
   try {
-    await pulumi.runtime.setMocks(platformMocks, "k8s-platform", options.stack ?? "prod", false);
+    const stack = options.stack ?? "prod";
+    await pulumi.runtime.setMocks(platformMocks, PROJECT, stack, false);
     const monitor = settings.getMonitor();
     if (!monitor) throw new Error("runProgram: the mock monitor is not installed");
+    monitor.newUrn = (parent, type, name) => engineUrn(stack, parent || undefined, type, name);
     const resources: RecordedResource[] = [];
     const original = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, cb) =>

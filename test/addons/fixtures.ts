@@ -1,5 +1,5 @@
 /** Configs for the add-on tests: prod, and prod with every optional add-on feature on. */
-import type { PlatformSpec } from "../../stacks/spec";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import { clone, prodConfig } from "../support/config";
 import { specOf } from "../network/fixtures";
 

@@ -4,7 +4,7 @@ import { renderCoreDnsNetworkPolicy, renderDns } from "../../components/addons/r
 import { renderTraefikTcpRoutes, renderUiIngress } from "../../components/addons/render/ingress";
 import { renderIsmPolicyJob } from "../../components/addons/render/logging";
 import { loggingPeers, monitoringPeers } from "../../components/addons/render/policies";
-import type { PlatformSpec } from "../../stacks/spec";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import { fullSpec, prodSpec } from "./fixtures";
 import { hasSchema, validateObject } from "./models";
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { configKeys } from "../../stacks/config-keys";
+import { configKeys } from "../../stacks/contract/keys";
 import { repoFile } from "../support/config";
 
 describe("config documentation", () => {

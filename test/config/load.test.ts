@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { load, formatProblems, type Problem } from "../../stacks/load";
+import { load, formatProblems, type Problem } from "../../stacks/contract/load";
 import { clone, prodConfig } from "../support/config";
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests edit arbitrary config paths
@@ -160,7 +160,18 @@ const BAD: [string, (raw: Raw) => void, string, RegExp][] = [
     "hosts[5].bricks",
     /only used on hosts with role "storage"/,
   ],
-  ["unknown top-level key", (r) => (r.network.podCIDR = "10.0.0.0/8"), "network", /unknown key "podCIDR"/],
+  [
+    "misspelt key inside a section",
+    (r) => (r.network.podCIDR = "10.0.0.0/8"),
+    "network.podCIDR",
+    /unknown key \(did you mean "podCidr"\?\)/,
+  ],
+  [
+    "misspelt top-level key",
+    (r) => (r.worker = { upgradeBatch: 2 }),
+    "worker",
+    /unknown config key \(did you mean "workers"\?\)/,
+  ],
   ["ssh key missing", (r) => delete r.ssh.privateKey, "ssh.privateKey", /pulumi config set --secret/],
   ["ssh port out of range", (r) => (r.ssh.port = 70000), "ssh.port", /at most 65535/],
   ["cluster name missing", (r) => delete r.cluster.name, "cluster.name", /is required/],
@@ -240,6 +251,18 @@ describe("config loader", () => {
       assert.ok(match, `expected a problem at ${path} matching ${message}; got:\n${formatProblems(found)}`);
     });
   }
+
+  it("reports shape errors in one section with cross-field errors of the others in the same run", () => {
+    const found = problems((r) => {
+      r.hosts[0].adress = r.hosts[0].address; // shape error: hosts does not parse
+      r.network.serviceCidr = r.network.podCidr; // cross-field error between network keys
+      r.etcd = { heartbeatIntervalMs: 100, electionTimeoutMs: 200 }; // cross-field error inside etcd
+      r.projects[0].domains = ["Not A Domain"];
+    });
+    const paths = found.map((p) => p.path);
+    for (const path of ["hosts[0].adress", "network.serviceCidr", "etcd.electionTimeoutMs", "projects[0].domains[0]"])
+      assert.ok(paths.includes(path), `expected ${path} in\n${formatProblems(found)}`);
+  });
 
   it("reports every problem at once", () => {
     const found = problems((r) => {

@@ -8,7 +8,7 @@ import {
   type RenderedControlPlane,
 } from "../../components/control-plane/cis";
 import type { Flags } from "../../components/control-plane/renderUnit";
-import { load } from "../../stacks/load";
+import { load } from "../../stacks/contract/load";
 import { prodConfig } from "../support/config";
 import { loopbackSpec } from "./inventory";
 

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { controlPlaneFingerprint } from "../../components/control-plane";
-import { load } from "../../stacks/load";
+import { load } from "../../stacks/contract/load";
 import { runProgram, type Graph } from "../../stacks/plan/run";
 import { prodConfig } from "../support/config";
 import { bundleFiles, loopbackGraph, resourceNamed } from "./harness";

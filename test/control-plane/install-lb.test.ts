@@ -18,7 +18,7 @@ import {
   renderKeepalivedConfig,
   SCRIPTS,
 } from "../../components/control-plane/render";
-import { load } from "../../stacks/load";
+import { load } from "../../stacks/contract/load";
 import { requireTool } from "../support/tools";
 import { generatedPki } from "./harness";
 import { loopbackConfig } from "./inventory";

@@ -2,8 +2,8 @@
  * The control-plane tests' inventory: the loopback addresses assigned to these tests
  * (etcd 127.0.0.11-13, masters 127.0.0.21-22, VIP 127.0.0.20 on port 8443).
  */
-import { load } from "../../stacks/load";
-import type { PlatformSpec } from "../../stacks/spec";
+import { load } from "../../stacks/contract/load";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 
 /** Raw `k8s-platform:` config of the loopback test stack. */
 export function loopbackConfig(): Record<string, unknown> {

@@ -21,7 +21,7 @@ import {
   renderSchedulerFlags,
 } from "../../components/control-plane/render";
 import { flagArgs, flagValue, renderUnit } from "../../components/control-plane/renderUnit";
-import { load } from "../../stacks/load";
+import { load } from "../../stacks/contract/load";
 import { clone, prodConfig } from "../support/config";
 import { loopbackConfig, loopbackSpec } from "./inventory";
 

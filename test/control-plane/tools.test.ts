@@ -15,7 +15,7 @@ import {
   renderHaproxyConfig,
   renderKeepalivedConfig,
 } from "../../components/control-plane/render";
-import { load } from "../../stacks/load";
+import { load } from "../../stacks/contract/load";
 import { prodConfig } from "../support/config";
 import { requireTool } from "../support/tools";
 import { generatedPki } from "./harness";

@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runProgram, type Graph } from "../../stacks/plan/run";
-import { loadOrThrow } from "../../stacks/load";
+import { loadOrThrow } from "../../stacks/contract/load";
 import {
   planEtcd,
   renderEtcdFlags,
@@ -32,7 +32,7 @@ import {
   waitFor,
   type Daemon,
 } from "./fixtures";
-import type { PlatformSpec } from "../../stacks/spec";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import { find } from "../support/graph";
 
 describe("etcd cluster: rendered flags + issued certificates on real etcd", function () {

@@ -5,8 +5,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadOrThrow } from "../../stacks/load";
-import type { PlatformSpec } from "../../stacks/spec";
+import { loadOrThrow } from "../../stacks/contract/load";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import {
   ETCD_PATHS,
   SCRIPTS,

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { load } from "../../stacks/load";
+import { load } from "../../stacks/contract/load";
 import { asRoot, connectionSettings } from "../../components/host/render";
 import { shellQuote } from "../../lib/shell";
 import { clone, prodConfig } from "../support/config";

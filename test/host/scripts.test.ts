@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { load } from "../../stacks/load";
+import { load } from "../../stacks/contract/load";
 import { renderPrepScript } from "../../components/host/render";
 import { prodConfig, REPO_ROOT } from "../support/config";
 import { requireTool } from "../support/tools";

@@ -1,6 +1,6 @@
 /** Stack configs of given sizes for the network and add-on tests, derived from the prod inventory. */
-import { load } from "../../stacks/load";
-import type { PlatformSpec } from "../../stacks/spec";
+import { load } from "../../stacks/contract/load";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import { clone, prodConfig } from "../support/config";
 
 /** The prod config with its workers replaced by `count` workers spread over zones a, b, c. */

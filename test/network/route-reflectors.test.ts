@@ -7,7 +7,7 @@ import {
   routeReflectorNodeMetadata,
   selectRouteReflectors,
 } from "../../components/network/render";
-import { load } from "../../stacks/load";
+import { load } from "../../stacks/contract/load";
 import { clone, prodConfig } from "../support/config";
 import { configWithWorkers, specOf } from "./fixtures";
 

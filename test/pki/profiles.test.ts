@@ -1,7 +1,7 @@
 /** Certificate profiles as a pure function of the spec (no program run). */
 import { strict as assert } from "node:assert";
 import { apiserverSans, keyArgs, pkiProfiles } from "../../components/pki/profiles";
-import { loadOrThrow } from "../../stacks/load";
+import { loadOrThrow } from "../../stacks/contract/load";
 import { clone, prodConfig } from "../support/config";
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests edit arbitrary config paths

@@ -17,8 +17,8 @@ import { projectFacts, renderLimitRange, renderNamespace, renderResourceQuota } 
 import { renderNetworkPolicies } from "../../components/project/renderNetwork";
 import { renderDockerConfigJson, renderPullSecret } from "../../components/project/renderRegistry";
 import { brickHosts, planVolume, renderStorageClass, renderVolumeScript } from "../../components/storage/render";
-import { loadOrThrow } from "../../stacks/load";
-import type { PlatformSpec, ProjectConfig } from "../../stacks/spec";
+import { loadOrThrow } from "../../stacks/contract/load";
+import type { PlatformSpec, ProjectConfig } from "../../stacks/contract/spec";
 import type { PolicyResource, StackView } from "../../policies/rules";
 import { prodConfig } from "../support/config";
 

@@ -6,8 +6,8 @@
 import { LimitRange, Namespace, ResourceQuota, Secret, ServiceAccount } from "kubernetes-models/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { Role, RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
-import { loadOrThrow } from "../../stacks/load";
-import type { PlatformSpec, ProjectConfig } from "../../stacks/spec";
+import { loadOrThrow } from "../../stacks/contract/load";
+import type { PlatformSpec, ProjectConfig } from "../../stacks/contract/spec";
 import {
   projectFacts,
   renderLimitRange,

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { diffGraphs, type Change } from "../../stacks/plan/diff";
 import { runProgram, type Graph, type RecordedResource } from "../../stacks/plan/run";
-import { loadOrThrow } from "../../stacks/load";
+import { loadOrThrow } from "../../stacks/contract/load";
 import { clone, prodConfig } from "../support/config";
 import { transitiveDependencies } from "../support/graph";
 

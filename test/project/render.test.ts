@@ -1,8 +1,9 @@
 import { strict as assert } from "node:assert";
-import { projectSchema, type ProjectConfig } from "../../stacks/schema";
+import { projectSchema } from "../../stacks/contract/schema/projects";
+import type { ProjectConfig } from "../../stacks/contract/schema";
 import { bindingName, sanitizeName } from "../../components/project/names";
+import { projectProblems } from "../../stacks/contract/rules/projects";
 import {
-  projectProblems,
   renderLimitRange,
   renderNamespace,
   renderResourceQuota,

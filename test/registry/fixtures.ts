@@ -1,6 +1,6 @@
 /** Shared fixtures of the registry tests: the prod spec and a rendered keepalived input. */
-import { loadOrThrow } from "../../stacks/load";
-import type { PlatformSpec } from "../../stacks/spec";
+import { loadOrThrow } from "../../stacks/contract/load";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import { prodConfig } from "../support/config";
 import { HARBOR_PATHS, registryAddress, type KeepalivedInput } from "../../components/registry/render";
 

@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { planVolume, renderGaneshaConfig, renderVolumeScript } from "../../components/storage/render";
 import { brickId } from "../../components/storage/layout";
-import type { GlusterConfig } from "../../stacks/spec";
+import type { GlusterConfig } from "../../stacks/contract/spec";
 import { requireTool } from "../support/tools";
 import { GlusterTestCluster, run, waitFor } from "./cluster";
 

@@ -10,7 +10,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderPrepareScript } from "../../components/storage/render";
-import type { GlusterConfig, HostConfig } from "../../stacks/spec";
+import type { GlusterConfig, HostConfig } from "../../stacks/contract/spec";
 import { requireTool } from "../support/tools";
 import { run } from "./cluster";
 

@@ -17,8 +17,8 @@ import {
   renderVolumeScript,
 } from "../../components/storage/render";
 import { brickId } from "../../components/storage/layout";
-import { load } from "../../stacks/load";
-import type { PlatformSpec } from "../../stacks/spec";
+import { load } from "../../stacks/contract/load";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import { clone, prodConfig, REPO_ROOT } from "../support/config";
 import { requireTool } from "../support/tools";
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { loadOrThrow } from "../../stacks/load";
+import { loadOrThrow } from "../../stacks/contract/load";
 import { prodConfig } from "../support/config";
 import { kubeletFlags, renderKubeletConfig, renderKubeProxyConfig } from "../../components/worker/render";
 import { CIS_FIELD_CHECKS, CIS_FILE_CHECKS, valueAt } from "../../components/worker/cis";

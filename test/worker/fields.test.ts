@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { loadOrThrow } from "../../stacks/load";
+import { loadOrThrow } from "../../stacks/contract/load";
 import { clone, prodConfig } from "../support/config";
 import { renderKubeletConfig, renderKubeProxyConfig } from "../../components/worker/render";
 import {

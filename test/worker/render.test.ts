@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { parse } from "yaml";
-import { loadOrThrow } from "../../stacks/load";
-import type { PlatformSpec } from "../../stacks/spec";
+import { loadOrThrow } from "../../stacks/contract/load";
+import type { PlatformSpec } from "../../stacks/contract/spec";
 import { clone, prodConfig } from "../support/config";
 import {
   kubeletFlags,

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadOrThrow } from "../../stacks/load";
+import { loadOrThrow } from "../../stacks/contract/load";
 import { clone, prodConfig } from "../support/config";
 import { requireTool } from "../support/tools";
 import {

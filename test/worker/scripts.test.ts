@@ -14,7 +14,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadOrThrow } from "../../stacks/load";
+import { loadOrThrow } from "../../stacks/contract/load";
 import { prodConfig } from "../support/config";
 import { requireTool } from "../support/tools";
 import { withParameters } from "../../lib/shell";

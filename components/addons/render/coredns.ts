@@ -4,14 +4,14 @@
  * The Service IP is `spec.endpoints.clusterDnsIp`: the same field the kubelet config
  * renders clusterDNS from, so the two cannot differ.
  */
-import type { PlatformSpec } from "../../../stacks/spec";
+import type { PlatformSpec } from "../../../stacks/contract/spec";
 import { MANAGED_BY, typed, type KubeObject } from "./common";
 import { IMAGES, mirrorImage } from "./images";
 
 const NS = "kube-system";
 /** The label kubeadm, kube-prometheus-stack and NetworkPolicies select CoreDNS by. */
 export const COREDNS_SELECTOR = { "k8s-app": "kube-dns" } as const;
-import { NODE_LOCAL_DNS_IP } from "../../../stacks/spec";
+import { NODE_LOCAL_DNS_IP } from "../../../stacks/contract/spec";
 export { NODE_LOCAL_DNS_IP };
 
 /** The address kubelet hands to pods as their resolver: `spec.endpoints.podResolverIp`. */

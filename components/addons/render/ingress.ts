@@ -7,7 +7,7 @@
  * Why traefik by default: ingress-nginx was retired upstream in March 2026 (no releases
  * or security fixes since), and the source design already names traefik as an option.
  */
-import type { PlatformSpec } from "../../../stacks/spec";
+import type { PlatformSpec } from "../../../stacks/contract/spec";
 import { ADDON_NAMESPACES, MANAGED_BY, release, typed, type KubeObject, type ReleaseSpec } from "./common";
 import { mirrorRegistryPrefix, splitImage } from "./images";
 

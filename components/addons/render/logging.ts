@@ -13,7 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
-import type { PlatformSpec } from "../../../stacks/spec";
+import type { PlatformSpec } from "../../../stacks/contract/spec";
 import { ADDON_NAMESPACES, MANAGED_BY, release, typed, type KubeObject, type ReleaseSpec } from "./common";
 import { IMAGES, mirrorImage, mirrorRegistryPrefix } from "./images";
 

@@ -4,7 +4,7 @@
  * node-exporter, kube-state-metrics) scraping nodes, kubelets and cAdvisor, the apiserver,
  * CoreDNS, and etcd with a client certificate.
  */
-import type { PlatformSpec } from "../../../stacks/spec";
+import type { PlatformSpec } from "../../../stacks/contract/spec";
 import { ADDON_NAMESPACES, release, type ReleaseSpec } from "./common";
 import { mirrorRegistryPrefix, splitImage } from "./images";
 

@@ -2,7 +2,7 @@
  * Who may reach each add-on namespace (besides pods of the namespace itself). Shared by the
  * components and the tests so both read the same rules.
  */
-import type { PlatformSpec } from "../../../stacks/spec";
+import type { PlatformSpec } from "../../../stacks/contract/spec";
 import { ADDON_NAMESPACES, nodeCidrs, type IngressPeer } from "./common";
 
 /** Ingress controller namespace, as a peer list of one namespace. */

@@ -3,7 +3,7 @@
  * from it that several components need (hosts by role, endpoints, service IPs). Derived
  * once here so that, e.g., kubelet's clusterDNS and the CoreDNS Service IP cannot differ.
  */
-import { clusterDnsIp, kubernetesServiceIp } from "../lib/ipv4";
+import { clusterDnsIp, kubernetesServiceIp } from "../../lib/ipv4";
 import type { HostConfig, PlatformConfig, Role } from "./schema";
 
 export type { HostConfig, ProjectConfig, GlusterConfig, PlatformConfig, Role } from "./schema";

@@ -1,0 +1,62 @@
+/** Rules of the control plane: the apiserver VIP and port, supported versions, etcd timing. */
+import { formatIpv4, networkOf, parseIpv4 } from "../../../lib/ipv4";
+import { hostsWith } from "./util";
+import { defineRule } from "./types";
+
+/** Kubernetes minor versions this program renders flags and configs for. */
+export const SUPPORTED_KUBERNETES_MINORS = { min: 33, max: 37 } as const;
+
+export const apiserverVip = defineRule(["hosts", "apiserver"], (config, out) => {
+  const vip = parseIpv4(config.apiserver.vip);
+  if (vip === undefined) return;
+  const clash = config.hosts.findIndex((h) => h.address === config.apiserver.vip);
+  if (clash >= 0)
+    out.push({
+      path: "apiserver.vip",
+      message: `${config.apiserver.vip} is the address of hosts[${clash}]; the VIP must be a free address`,
+    });
+  const prefix = config.apiserver.vipPrefix;
+  const masters = hostsWith(config, "master");
+  const subnets = new Set(masters.map(({ host }) => networkOf(parseIpv4(host.address) ?? 0, prefix)));
+  if (subnets.size > 1) {
+    out.push({
+      path: "hosts",
+      message: `masters span ${subnets.size} /${prefix} subnets; they must share one subnet for the VIP to float between them (or raise apiserver.vipPrefix)`,
+    });
+  } else if (subnets.size === 1) {
+    const [net] = [...subnets];
+    if (networkOf(vip, prefix) !== net) {
+      out.push({
+        path: "apiserver.vip",
+        message: `${config.apiserver.vip} is outside the masters' subnet ${formatIpv4(net)}/${prefix}`,
+      });
+    }
+  }
+  if (config.apiserver.port === 6443) {
+    out.push({
+      path: "apiserver.port",
+      message: "6443 is bound by kube-apiserver on every master; pick another haproxy port (default 8443)",
+    });
+  }
+});
+
+export const kubernetesVersion = defineRule(["versions"], (config, out) => {
+  const [major, minor] = config.versions.kubernetes.split(".").map(Number);
+  const { min, max } = SUPPORTED_KUBERNETES_MINORS;
+  if (major !== 1 || minor < min || minor > max) {
+    out.push({
+      path: "versions.kubernetes",
+      message: `${config.versions.kubernetes} is outside the supported range 1.${min}.x-1.${max}.x`,
+    });
+  }
+});
+
+export const etcdTiming = defineRule(["etcd"], (config, out) => {
+  const { heartbeatIntervalMs, electionTimeoutMs } = config.etcd;
+  if (electionTimeoutMs < 5 * heartbeatIntervalMs) {
+    out.push({
+      path: "etcd.electionTimeoutMs",
+      message: `${electionTimeoutMs} must be at least 5 x etcd.heartbeatIntervalMs (${5 * heartbeatIntervalMs}); etcd refuses to start otherwise`,
+    });
+  }
+});

@@ -1,0 +1,33 @@
+/**
+ * Cross-field rules over the shape-checked config sections. Each rule reports problems as
+ * `{ path, message }`, naming the key an operator must edit; every rule whose sections
+ * parsed runs, so one load reports every problem at once.
+ */
+import { apiserverVip, etcdTiming, kubernetesVersion } from "./control-plane";
+import { roleCounts, ssh, uniqueHosts } from "./hosts";
+import { calico, hostNetworks, networkRanges } from "./network";
+import { projectLimits, projects } from "./projects";
+import { registry } from "./registry";
+import { glusterfs } from "./storage";
+import type { Rule } from "./types";
+
+export type { Problem, Rule, Section } from "./types";
+export { RESERVED_NAMESPACES } from "./projects";
+export { SUPPORTED_KUBERNETES_MINORS } from "./control-plane";
+
+/** Every cross-field rule, in report order. */
+export const RULES: readonly Rule[] = [
+  ssh,
+  uniqueHosts,
+  roleCounts,
+  apiserverVip,
+  networkRanges,
+  hostNetworks,
+  kubernetesVersion,
+  etcdTiming,
+  calico,
+  glusterfs,
+  registry,
+  projects,
+  projectLimits,
+];

@@ -1,0 +1,73 @@
+/**
+ * Config sections `pki`, `etcd` and `apiserver`.
+ */
+import { z } from "zod";
+import { ipv4, label, matching, port } from "./common";
+export const pkiSchema = z.strictObject({
+  /** Key algorithm for every CA and leaf key. */
+  keyAlgorithm: z
+    .enum(["ECDSA-P256", "RSA-2048", "RSA-4096"], { message: "must be ECDSA-P256, RSA-2048 or RSA-4096" })
+    .default("ECDSA-P256"),
+  /** CA certificate validity, hours (default 10 years). */
+  caValidityHours: z
+    .number()
+    .int()
+    .min(24 * 365)
+    .default(24 * 3650),
+  /** Leaf certificate validity, hours (default 1 year). */
+  validityHours: z
+    .number()
+    .int()
+    .min(24)
+    .default(24 * 365),
+  /** `pulumi up` re-issues a leaf this many hours before it expires (default 30 days). */
+  earlyRenewalHours: z
+    .number()
+    .int()
+    .min(1)
+    .default(24 * 30),
+});
+
+export const etcdSchema = z.strictObject({
+  heartbeatIntervalMs: z.number().int().min(10).max(5000).default(100),
+  electionTimeoutMs: z.number().int().min(50).max(50000).default(1000),
+  /** Backend quota in bytes (etcd's default is 2 GiB; 8 GiB is its documented maximum). */
+  quotaBackendBytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(8 * 1024 ** 3)
+    .default(8 * 1024 ** 3),
+  /**
+   * Names of the etcd hosts that bootstrapped the cluster. Unset: every etcd host (a new
+   * cluster). When etcd hosts are added later, list the original ones here: hosts not in
+   * the list join the running cluster (`member add`, `--initial-cluster-state existing`).
+   */
+  initialMembers: z.array(label("etcd.initialMembers entry")).min(1).optional(),
+  backup: z
+    .strictObject({
+      dir: matching(/^\/\S*[^/]$/, "must be an absolute path").default("/var/backups/etcd"),
+      /** systemd OnCalendar expression for periodic snapshots. */
+      schedule: z.string().min(1).default("*-*-* 00/6:00:00"),
+      /** Snapshots kept on each member. */
+      retain: z.number().int().min(1).default(28),
+    })
+    .prefault({}),
+});
+
+export const apiserverSchema = z.strictObject({
+  /** Floating VIP held by keepalived on the masters; every off-master client uses it. */
+  vip: ipv4,
+  /** haproxy frontend port on the VIP (not 6443, which the apiservers bind). */
+  port: port.default(8443),
+  /** Prefix length of the masters' common subnet (the VIP floats inside it). */
+  vipPrefix: z.number().int().min(8).max(30).default(24),
+  /** Extra DNS names / IPs for the apiserver serving certificate. */
+  extraSans: z.array(z.string().min(1)).default([]),
+  /** VRRP virtual_router_id (unique per L2 segment). */
+  virtualRouterId: z.number().int().min(1).max(255).default(51),
+  /** Use unicast VRRP between the masters instead of multicast. */
+  unicast: z.boolean().default(false),
+  /** Network interface carrying the VIP; defaults to the interface holding the host address. */
+  interface: matching(/^[A-Za-z0-9_.:-]+$/, "must be a network interface name like eth0").optional(),
+});

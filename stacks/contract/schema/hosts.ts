@@ -1,0 +1,71 @@
+/**
+ * Config sections `cluster`, `ssh` and `hosts`: the cluster's identity, how every host is reached, and the inventory.
+ */
+import { z } from "zod";
+import { DNS1123_SUBDOMAIN, ipv4, label, matching, port, secretString } from "./common";
+export const clusterSchema = z.strictObject({
+  /** Cluster name: part of resource names and the kubeconfig context. */
+  name: label("cluster.name"),
+  /** Cluster DNS domain (kubelet clusterDomain, CoreDNS zone). */
+  domain: matching(DNS1123_SUBDOMAIN, "must be a DNS domain like cluster.local").default("cluster.local"),
+  /** IANA time zone set on every host (the source: all hosts in one time zone). */
+  timezone: matching(
+    /^(UTC|[A-Z][A-Za-z_+-]*(\/[A-Za-z0-9_+-]+)+)$/,
+    "must be an IANA time zone like Asia/Shanghai or UTC",
+  ).default("UTC"),
+  /** NTP servers for chrony on every host (the source: time synchronised). */
+  ntpServers: z.array(z.string().min(1)).min(1, { message: "must list at least one NTP server" }),
+});
+
+const bastionSchema = z.strictObject({
+  host: z.string().min(1),
+  user: z.string().min(1).default("root"),
+  port: port.default(22),
+});
+
+export const sshSchema = z.strictObject({
+  /** Login user on every host; must be root or have passwordless sudo. */
+  user: z.string().min(1).default("root"),
+  port: port.default(22),
+  /** Private key (PEM/OpenSSH). Set with `pulumi config set --secret --path ssh.privateKey`. */
+  privateKey: secretString.optional(),
+  /** Optional jump host (`proxy` of every SSH connection). */
+  bastion: bastionSchema.optional(),
+  /** Give up on an unreachable host after this many dial attempts. */
+  dialErrorLimit: z.number().int().min(1).max(100).default(10),
+  /** Seconds per dial attempt. */
+  perDialTimeout: z.number().int().min(1).max(600).default(15),
+});
+
+export const ROLES = ["etcd", "master", "worker", "storage", "registry"] as const;
+export type Role = (typeof ROLES)[number];
+
+const taintSchema = z.strictObject({
+  key: matching(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, "must be a label-style key"),
+  value: z.string().default(""),
+  effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+});
+
+export const hostSchema = z.strictObject({
+  /** Host name: DNS-1123 label, unique; becomes the Node name. */
+  name: label("host name"),
+  /** IPv4 address the platform reaches the host on (SSH, cluster traffic). */
+  address: ipv4,
+  /** One or more of etcd, master, worker, storage, registry. */
+  roles: z
+    .array(z.enum(ROLES, { message: `must be one of ${ROLES.join(", ")}` }))
+    .min(1, { message: "must list at least one role" }),
+  /** Node labels (workers and masters running kubelet). */
+  labels: z.record(z.string(), z.string()).default({}),
+  /** Node taints. */
+  taints: z.array(taintSchema).default([]),
+  /** Brick directories (storage hosts), absolute paths. */
+  bricks: z.array(matching(/^\/[^\s]*[^/\s]$/, "must be an absolute path")).default([]),
+  /** Optional block device to format as XFS and mount at the brick parent (storage hosts). */
+  brickDevice: matching(/^\/dev\/[A-Za-z0-9/_-]+$/, "must be a /dev path").optional(),
+  /** Pinned SSH host key (`ssh-ed25519 AAAA...`); strongly recommended in production. */
+  hostKey: matching(
+    /^(ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ssh-rsa) [A-Za-z0-9+/=]+$/,
+    "must be an OpenSSH public host key like 'ssh-ed25519 AAAA...'",
+  ).optional(),
+});
