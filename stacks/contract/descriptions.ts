@@ -152,7 +152,8 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "addons.logging.dashboardsHost": "Publish OpenSearch Dashboards on this host through the ingress",
   workers: "Worker nodes and their lifecycle",
   "workers.upgradeBatch": "Workers upgraded per batch: a count or a percentage",
-  "workers.kubeletOnMasters": "Run kubelet on masters too (tainted NoSchedule)",
+  "workers.kubeletOnMasters":
+    "Run kubelet, kube-proxy and calico-node on the masters (tainted NoSchedule, labelled control-plane), so the apiserver reaches webhooks and aggregated APIs through ClusterIPs; default on",
   "workers.drainTimeoutSeconds": "Drain time limit before a removal stops",
   "workers.systemReserved": "kubelet systemReserved",
   "workers.kubeReserved": "kubelet kubeReserved",

@@ -75,9 +75,16 @@ function expectedTable(): Map<string, Expected> {
     ["admin", { ca: "cluster-ca", cn: "kubernetes-admin", o: "system:masters", eku: ["client"] }],
     ["kube-proxy", { ca: "cluster-ca", cn: "system:kube-proxy", eku: ["client"] }],
   ]);
-  for (let i = 1; i <= 20; i++) {
-    const node = `node-${String(i).padStart(3, "0")}`;
-    const address = `10.10.2.${100 + i}`;
+  // Every node runs kubelet: the 20 workers, and the masters (workers.kubeletOnMasters, default on).
+  const nodes: [string, string][] = [
+    ["master-1", "10.10.1.21"],
+    ["master-2", "10.10.1.22"],
+    ...Array.from({ length: 20 }, (_, i): [string, string] => [
+      `node-${String(i + 1).padStart(3, "0")}`,
+      `10.10.2.${101 + i}`,
+    ]),
+  ];
+  for (const [node, address] of nodes) {
     table.set(`kubelet-client-${node}`, {
       ca: "cluster-ca",
       cn: `system:node:${node}`,

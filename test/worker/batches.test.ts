@@ -43,9 +43,9 @@ describe("worker upgrade batches", () => {
     assert.deepEqual(counts, [10, 10, 10, 10]);
   });
 
-  it("rollout: masters running kubelet first, one per batch, then the worker batches", () => {
+  it("rollout: masters run kubelet by default, first, one per batch, then the worker batches", () => {
     const raw = clone(prodConfig());
-    raw.workers = { kubeletOnMasters: true, upgradeBatch: 5 };
+    raw.workers = { upgradeBatch: 5 };
     const plan = nodeRollout(loadOrThrow(raw).spec);
     assert.deepEqual(
       plan.slice(0, 3).map((n) => [n.host.name, n.controlPlane, n.batch]),
@@ -57,7 +57,9 @@ describe("worker upgrade batches", () => {
     );
     assert.equal(plan.length, 22);
     assert.equal(Math.max(...plan.map((n) => n.batch)), 2 + 4 - 1);
-    const plain = nodeRollout(loadOrThrow(prodConfig()).spec);
+    const off = clone(prodConfig());
+    off.workers = { kubeletOnMasters: false };
+    const plain = nodeRollout(loadOrThrow(off).spec);
     assert.ok(plain.every((n) => !n.controlPlane));
     assert.equal(plain.length, 20);
   });

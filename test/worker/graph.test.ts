@@ -32,14 +32,15 @@ describe("worker nodes in the program graph (mock harness)", function () {
     prod = await runProgram(prodConfig());
   });
 
-  it("one WorkerNode per worker, named after the host, plus the operations host", () => {
+  it("one WorkerNode per node (every worker and, by default, every master), plus the operations host", () => {
     const nodes = ofType(prod, WORKER_NODE_TYPE)
       .map((r) => r.name)
       .sort();
-    assert.deepEqual(
-      nodes,
-      Array.from({ length: 20 }, (_, i) => `node-${String(i + 1).padStart(3, "0")}-node`),
-    );
+    assert.deepEqual(nodes, [
+      "master-1-node",
+      "master-2-node",
+      ...Array.from({ length: 20 }, (_, i) => `node-${String(i + 1).padStart(3, "0")}-node`),
+    ]);
     assert.equal(ofType(prod, "k8s-platform:worker:NodeOps").length, 1);
     const ops = find(prod, CMD, "node-ops-admin-kubeconfig");
     assert.ok(stdinOf(ops).secret, "the admin kubeconfig reaches the ops host only as a secret");
@@ -102,9 +103,14 @@ describe("worker nodes in the program graph (mock harness)", function () {
       .sort();
     assert.deepEqual(waitsFor, ["node-001-node-ready", "node-002-node-ready"]);
     assert.equal(
-      edges.filter((e) => e.from.urn === nodeStep(prod, "node-001", "drain").urn).length,
+      edges.filter((e) => e.from.urn === nodeStep(prod, "master-1", "drain").urn).length,
       0,
-      "the first batch waits for no node",
+      "the first batch (the first master) waits for no node",
+    );
+    assert.deepEqual(
+      edges.filter((e) => e.from.urn === nodeStep(prod, "node-001", "drain").urn).map((e) => e.to.name),
+      ["master-2-node-ready"],
+      "the workers follow the masters",
     );
     for (const step of ["install", "credentials", "configure", "upgrade", "ready"]) {
       assert.equal(
@@ -221,26 +227,50 @@ describe("worker nodes in the program graph (mock harness)", function () {
     const steps = new Set(nodeChanges.map((c) => c.urn.replace(/^.*-node-/, "")));
     assert.deepEqual([...steps].sort(), ["drain", "ready", "upgrade"]);
     assert.ok(nodeChanges.every((c) => c.op === "update"));
-    assert.equal(nodeChanges.length, 20 * 3);
+    assert.equal(nodeChanges.length, 22 * 3);
   });
 
-  it("masters run kubelet, tainted NoSchedule, in their own batches ahead of the workers, when configured", async () => {
-    const raw = clone(prodConfig()) as Raw;
-    raw.workers = { kubeletOnMasters: true };
-    const g = await runProgram(raw);
-    const master = nodeStep(g, "master-1", "configure");
-    const files = stdinOf(master).text;
-    assert.ok(files.length > 0);
-    const ready = stdinOf(nodeStep(g, "master-1", "ready")).text;
+  it("masters run kubelet by default: labelled control-plane, tainted NoSchedule, in their own batches ahead of the workers", () => {
+    const ready = stdinOf(nodeStep(prod, "master-1", "ready")).text;
     assert.match(ready, /TAINTS=node-role.kubernetes.io\/control-plane:NoSchedule/);
-    const firstWorkerDrain = nodeStep(g, "node-001", "drain");
-    const deps = crossNodeEdges(g)
-      .filter((e) => e.from.urn === firstWorkerDrain.urn)
-      .map((e) => e.to.name);
-    assert.deepEqual(deps, ["master-2-node-ready"]);
-    assert.equal(resourcesByNode(g).size, 22);
+    assert.match(ready, /ADMIN_LABELS=node-role.kubernetes.io\/control-plane=/);
+    const configure = stdinOf(nodeStep(prod, "master-1", "configure")).text;
+    const kubelet = decodedFiles(configure).find((c) => c.includes("KubeletConfiguration"));
+    assert.ok(kubelet, "master-1 gets a kubelet config");
+    assert.match(kubelet, /registerWithTaints:\n\s+- key: node-role.kubernetes.io\/control-plane/);
+    assert.equal(resourcesByNode(prod).size, 22);
+  });
+
+  it("a host with roles [master, etcd] runs etcd, the control plane and the node agents side by side", async () => {
+    const raw = clone(prodConfig()) as Raw;
+    // Three combined hosts replace the three etcd hosts and the two masters.
+    raw.hosts = [
+      { name: "cp-1", address: "10.10.1.31", roles: ["master", "etcd"] },
+      { name: "cp-2", address: "10.10.1.32", roles: ["master", "etcd"] },
+      { name: "cp-3", address: "10.10.1.33", roles: ["master", "etcd"] },
+      ...raw.hosts.filter((h: Raw) => !(h.roles as string[]).some((r) => r === "etcd" || r === "master")),
+    ];
+    const g = await runProgram(raw);
+    for (const host of ["cp-1", "cp-2", "cp-3"]) {
+      assert.ok(find(g, CMD, `etcd-${host}-install`), `${host} runs etcd`);
+      assert.ok(find(g, CMD, `control-plane-${host}-install`), `${host} runs the control plane`);
+      assert.ok(nodeStep(g, host, "configure"), `${host} runs kubelet`);
+      // One host prep per machine, whatever its roles.
+      assert.equal(g.resources.filter((r) => r.name === `${host}-prep`).length, 1);
+      const deps = transitiveDependencies(g, nodeStep(g, host, "configure").urn);
+      assert.ok(deps.has(find(g, CMD, "control-plane-ready").urn), `${host}'s kubelet waits for the gate`);
+    }
+    assert.equal(resourcesByNode(g).size, 23);
   });
 });
+
+/** The contents of the NODE_FILES lines ("owner mode path base64") of a rendered put-files script. */
+function decodedFiles(script: string): string[] {
+  return script
+    .split("\n")
+    .filter((l) => /^(NODE_FILES=')?\S+ 0[0-7]{3} \/\S+ \S+$/.test(l))
+    .map((l) => Buffer.from((l.split(" ").pop() ?? "").replace(/'$/, ""), "base64").toString());
+}
 
 function owningComponentType(graph: Graph, r: RecordedResource): string | undefined {
   let current = r.parent ? graph.byUrn.get(r.parent) : undefined;

@@ -8,8 +8,13 @@ export const workersSchema = z.strictObject({
   upgradeBatch: z
     .union([z.number().int().min(1), matching(/^([1-9]\d?|100)%$/, "must be a percentage like 10%")])
     .default("10%"),
-  /** Run kubelet on masters too (tainted NoSchedule). */
-  kubeletOnMasters: z.boolean().default(false),
+  /**
+   * Run kubelet, kube-proxy and calico-node on the masters too (tainted NoSchedule, labelled
+   * node-role.kubernetes.io/control-plane), so the apiserver reaches aggregated APIs and
+   * admission webhooks through their ClusterIPs. Turn off only where no add-on serves the
+   * apiserver from a pod.
+   */
+  kubeletOnMasters: z.boolean().default(true),
   /** Seconds a drain may take before the removal of a node stops. */
   drainTimeoutSeconds: z.number().int().min(30).default(600),
   /** kubelet systemReserved: resources kept for the OS daemons (sshd, journald, chrony). */
