@@ -116,7 +116,6 @@ export class Platform extends pulumi.ComponentResource {
         pki,
         gate: controlPlane.ready,
         provider: controlPlane.provider,
-        registryPassword: spec.registry.password === undefined ? undefined : pulumi.secret(spec.registry.password),
       },
       this,
     );

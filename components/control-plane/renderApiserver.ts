@@ -26,6 +26,19 @@ export const ADMISSION_PLUGINS = [
   "DenyServiceExternalIPs",
 ] as const;
 
+/**
+ * From this minor the kubelet checks pull credentials for cached images itself
+ * (imagePullCredentialsVerificationPolicy, see components/worker/render.ts); below it the
+ * AlwaysPullImages admission plugin makes every pod pull with its own credentials, so no
+ * project runs another's private image from a node's cache (CIS 1.2.11).
+ */
+export const KUBELET_VERIFIES_PULLS_FROM_MINOR = 35;
+
+/** Admission plugins for a Kubernetes version: the fixed set, plus AlwaysPullImages below 1.35. */
+export function admissionPlugins(version: string): string[] {
+  return [...ADMISSION_PLUGINS, ...(minorOf(version) < KUBELET_VERIFIES_PULLS_FROM_MINOR ? ["AlwaysPullImages"] : [])];
+}
+
 /** Oldest minor with the anonymous-authenticator section of AuthenticationConfiguration (beta in 1.32). */
 export const MIN_KUBERNETES_MINOR = 32;
 
@@ -63,7 +76,7 @@ export function renderApiServerFlags(spec: PlatformSpec, master: HostConfig, opt
     // must then stay unset (the apiserver refuses both at once).
     ["authentication-config", CONTROL_PLANE_FILES.authenticationConfig],
     ["authorization-mode", "Node,RBAC"],
-    ["enable-admission-plugins", ADMISSION_PLUGINS.join(",")],
+    ["enable-admission-plugins", admissionPlugins(spec.versions.kubernetes).join(",")],
     ["client-ca-file", PKI.clusterCaCert],
     ["tls-cert-file", PKI.apiserverCert],
     ["tls-private-key-file", PKI.apiserverKey],

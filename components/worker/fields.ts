@@ -165,31 +165,50 @@ export const RECENT_KUBELET_FIELDS: readonly string[] = [
   "memoryReservationPolicy",
 ];
 
-/** The KubeletConfiguration schema, with the nested objects the renderer fills. */
-export const KUBELET_SCHEMA: FieldSchema = schema(KUBELET_FIELDS, {
-  nested: {
-    authentication: schema(["x509", "webhook", "anonymous"], {
-      nested: {
-        x509: schema(["clientCAFile"]),
-        webhook: schema(["enabled", "cacheTTL"]),
-        anonymous: schema(["enabled"]),
-      },
-    }),
-    authorization: schema(["mode", "webhook"], {
-      nested: { webhook: schema(["cacheAuthorizedTTL", "cacheUnauthorizedTTL"]) },
-    }),
-    memorySwap: schema(["swapBehavior"]),
-    logging: LOGGING,
-    crashLoopBackOff: schema(["maxContainerRestartPeriod"]),
-    userNamespaces: schema(["idsPerPod"]),
-  },
-  items: {
-    // core/v1 Taint
-    registerWithTaints: schema(["key", "value", "effect", "timeAdded"]),
-    shutdownGracePeriodByPodPriority: schema(["priority", "shutdownGracePeriodSeconds"]),
-    reservedMemory: schema(["numaNode", "limits"]),
-  },
-});
+/**
+ * Recent fields the renderer does use, from the minor on which they take effect: the image
+ * credential verification fields exist from 1.33, but their feature gate
+ * (KubeletEnsureSecretPulledImages) is alpha and off until 1.35, where it is beta and on
+ * (kubernetes/website feature-gates/KubeletEnsureSecretPulledImages.md).
+ */
+export const RECENT_KUBELET_FIELDS_FROM = {
+  imagePullCredentialsVerificationPolicy: 35,
+  preloadedImagesVerificationAllowlist: 35,
+} as const satisfies Partial<Record<(typeof RECENT_KUBELET_FIELDS)[number], number>>;
+
+/**
+ * The KubeletConfiguration schema of a Kubernetes minor, with the nested objects the
+ * renderer fills: the common fields and the recent ones in use by then.
+ */
+export function kubeletSchemaFor(minor: number): FieldSchema {
+  const recent = Object.entries(RECENT_KUBELET_FIELDS_FROM)
+    .filter(([, from]) => minor >= from)
+    .map(([field]) => field);
+  return schema([...KUBELET_FIELDS, ...recent], {
+    nested: {
+      authentication: schema(["x509", "webhook", "anonymous"], {
+        nested: {
+          x509: schema(["clientCAFile"]),
+          webhook: schema(["enabled", "cacheTTL"]),
+          anonymous: schema(["enabled"]),
+        },
+      }),
+      authorization: schema(["mode", "webhook"], {
+        nested: { webhook: schema(["cacheAuthorizedTTL", "cacheUnauthorizedTTL"]) },
+      }),
+      memorySwap: schema(["swapBehavior"]),
+      logging: LOGGING,
+      crashLoopBackOff: schema(["maxContainerRestartPeriod"]),
+      userNamespaces: schema(["idsPerPod"]),
+    },
+    items: {
+      // core/v1 Taint
+      registerWithTaints: schema(["key", "value", "effect", "timeAdded"]),
+      shutdownGracePeriodByPodPriority: schema(["priority", "shutdownGracePeriodSeconds"]),
+      reservedMemory: schema(["numaNode", "limits"]),
+    },
+  });
+}
 
 /** KubeProxyConfiguration fields. */
 export const KUBE_PROXY_FIELDS: readonly string[] = [

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { withParameters } from "../../lib/shell";
 import type { PlatformSpec } from "../../stacks/contract/spec";
 import { nodeLabels, nodeTaints } from "./labels";
-import { NODE_PATHS, OPS_PATHS } from "./paths";
+import { NODE_PATHS, OPS_PATHS, RETIRED_NODE_FILES } from "./paths";
 import {
   renderKubeletConfigYaml,
   renderKubeletSysctls,
@@ -16,14 +16,7 @@ import {
   renderKubeProxyUnit,
   type NodeRenderArgs,
 } from "./render";
-import {
-  registryHost,
-  renderContainerdConfig,
-  renderContainerdUnit,
-  renderCrictlConfig,
-  renderRegistryAuth,
-  renderRegistryHosts,
-} from "./renderRuntime";
+import { renderContainerdConfig, renderContainerdUnit, renderCrictlConfig, renderRegistryHosts } from "./renderRuntime";
 
 const script = (name: string) => readFileSync(join(__dirname, name), "utf8");
 
@@ -79,19 +72,14 @@ export interface NodeSecrets {
   readonly servingKeyPem: string;
   readonly kubeletKubeconfig: string;
   readonly kubeProxyKubeconfig: string;
-  readonly registryPassword?: string;
 }
 
-/** The node's secret files, all mode 0600. */
-export function nodeSecretFiles(spec: PlatformSpec, secrets: NodeSecrets): NodeFile[] {
-  const auth = renderRegistryAuth(registryHost(spec), spec.registry.username, secrets.registryPassword);
+/** The node's secret files, all mode 0600. No registry credentials: see renderRuntime.ts. */
+export function nodeSecretFiles(secrets: NodeSecrets): NodeFile[] {
   return [
     { path: NODE_PATHS.kubeletServingKey, mode: "0600", owner: "kubelet", content: secrets.servingKeyPem },
     { path: NODE_PATHS.kubeletKubeconfig, mode: "0600", owner: "kubelet", content: secrets.kubeletKubeconfig },
     { path: NODE_PATHS.kubeProxyKubeconfig, mode: "0600", owner: "kube-proxy", content: secrets.kubeProxyKubeconfig },
-    ...(auth
-      ? [{ path: NODE_PATHS.containerdRegistryAuth, mode: "0600", owner: "containerd" as const, content: auth }]
-      : []),
   ];
 }
 
@@ -106,11 +94,15 @@ export function renderFileList(files: readonly NodeFile[]): string {
     .join("\n");
 }
 
-/** The script writing a node's files (configure step when `start`, credentials otherwise). */
+/**
+ * The script writing a node's files (configure step when `start`, credentials otherwise).
+ * The configure step also removes the files of RETIRED_NODE_FILES (restarting their owner).
+ */
 export function renderPutFilesScript(nodeName: string, files: readonly NodeFile[], start: boolean): string {
   return withParameters(SCRIPTS.putFiles, {
     NODE_NAME: nodeName,
     NODE_FILES: renderFileList(files),
+    NODE_RETIRED: start ? RETIRED_NODE_FILES.map((f) => `${f.owner} ${f.path}`).join("\n") : "",
     START_SERVICES: start ? "containerd kubelet kube-proxy" : "",
     WAIT_KUBELET: start,
   });

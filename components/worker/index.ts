@@ -4,7 +4,7 @@
  *
  * Per node (WorkerNode), on the node itself:
  *   install      first install of the binaries (runs once; later versions come via `upgrade`)
- *   credentials  secret files (serving key, kubeconfigs, registry auth), mode 0600
+ *   credentials  secret files (serving key, kubeconfigs), mode 0600
  *   configure    configs, units, certificates; starts/restarts the daemons; waits for kubelet
  *   upgrade      the install script again with restarts, ordered by the batch chain
  *   stop         delete-time only: stops and disables kubelet, kube-proxy and containerd
@@ -204,8 +204,6 @@ export interface WorkerNodeArgs {
   readonly kubeletKubeconfig: pulumi.Input<string>;
   /** kube-proxy's kubeconfig (secret): user `system:kube-proxy`, server = the VIP. */
   readonly kubeProxyKubeconfig: pulumi.Input<string>;
-  /** Node-level registry password (secret); with `registry.username` it enables node pull credentials. */
-  readonly registryPassword?: pulumi.Input<string>;
   /** The control-plane readiness gate: the kubelet starts once the apiserver answers. */
   readonly gate: pulumi.Resource;
   /** Where kubectl runs for drains and labels. */
@@ -259,9 +257,9 @@ export class WorkerNode extends pulumi.ComponentResource {
     );
 
     const secretFiles = pulumi
-      .all([args.kubeletServing.keyPem, args.kubeletKubeconfig, args.kubeProxyKubeconfig, args.registryPassword])
-      .apply(([servingKeyPem, kubeletKubeconfig, kubeProxyKubeconfig, registryPassword]) =>
-        nodeSecretFiles(spec, { servingKeyPem, kubeletKubeconfig, kubeProxyKubeconfig, registryPassword }),
+      .all([args.kubeletServing.keyPem, args.kubeletKubeconfig, args.kubeProxyKubeconfig])
+      .apply(([servingKeyPem, kubeletKubeconfig, kubeProxyKubeconfig]) =>
+        nodeSecretFiles({ servingKeyPem, kubeletKubeconfig, kubeProxyKubeconfig }),
       );
     const credentials = command(
       "credentials",
@@ -351,8 +349,6 @@ export interface WorkerNodesArgs {
   readonly gate: pulumi.Resource;
   /** Provider for the cluster-side bootstrap RBAC. */
   readonly provider?: k8s.Provider;
-  /** Node-level registry password (secret), see WorkerNodeArgs.registryPassword. */
-  readonly registryPassword?: pulumi.Input<string>;
 }
 
 /** The nodes and their operations host. */
@@ -401,7 +397,6 @@ export function createWorkerNodes(args: WorkerNodesArgs, parent: pulumi.Resource
         clusterCa: pki.clusterCa,
         kubeletKubeconfig: pki.kubeconfig(pki.kubeletClient(host.name), { onMaster }),
         kubeProxyKubeconfig: pki.kubeconfig(pki.kubeProxy, { onMaster }),
-        registryPassword: args.registryPassword,
         gate: args.gate,
         ops,
         after: readyByBatch.get(batch - 1) ?? [],

@@ -23,8 +23,6 @@ export const NODE_PATHS = {
   kubeProxyUnit: "/etc/systemd/system/kube-proxy.service",
   kubeProxyKubeconfig: KUBECONFIG.kubeProxy,
   containerdConfig: "/etc/containerd/config.toml",
-  containerdDropInDir: "/etc/containerd/conf.d",
-  containerdRegistryAuth: "/etc/containerd/conf.d/50-registry-auth.toml",
   containerdCertsDir: "/etc/containerd/certs.d",
   containerdUnit: "/etc/systemd/system/containerd.service",
   containerdSocket: "/run/containerd/containerd.sock",
@@ -33,6 +31,15 @@ export const NODE_PATHS = {
   /** Where the install script records what it installed (idempotence). */
   versionsDir: `${PLATFORM_STATE_DIR}/versions`,
 } as const;
+
+/**
+ * Files earlier releases put on nodes that must no longer be there: the node-level registry
+ * credentials (a shared pull account any pod on the node could use) and the drop-in
+ * directory import that read them.
+ */
+export const RETIRED_NODE_FILES = [
+  { path: "/etc/containerd/conf.d/50-registry-auth.toml", owner: "containerd" },
+] as const;
 
 /** Files on the operations host (the first master), where kubectl drains and labels nodes. */
 export const OPS_PATHS = {

@@ -8,11 +8,14 @@
 #   NODE_NAME       the Kubernetes node name (the host name is set to it: no --hostname-override)
 #   NODE_FILES      lines "service mode path base64-content"; service is containerd, kubelet,
 #                   kube-proxy, sysctl or - (none)
+#   NODE_RETIRED    lines "service path": files earlier releases wrote that must be gone (may be
+#                   empty); removing one restarts its service like a changed file
 #   START_SERVICES  space separated daemons to enable and start, in order (may be empty)
 #   WAIT_KUBELET    true: wait for the kubelet health endpoint after starting it
 set -euo pipefail
 
 : "${NODE_NAME:?}" "${NODE_FILES:?}"
+NODE_RETIRED=${NODE_RETIRED:-}
 START_SERVICES=${START_SERVICES:-}
 WAIT_KUBELET=${WAIT_KUBELET:-false}
 
@@ -42,6 +45,14 @@ while read -r service mode path data; do
   case "$path" in /etc/systemd/system/*) units_changed=true ;; esac
   [ "$service" = - ] || changed="$changed$service "
 done <<<"$NODE_FILES"
+
+while read -r service path; do
+  [ -n "${path:-}" ] || continue
+  [ -e "$path" ] || continue
+  rm -f -- "$path"
+  log "removed $path (no longer used)"
+  [ "$service" = - ] || changed="$changed$service "
+done <<<"$NODE_RETIRED"
 
 if [ "$units_changed" = true ]; then systemctl daemon-reload; fi
 case "$changed" in *" sysctl "*) sysctl --system >/dev/null ;; esac

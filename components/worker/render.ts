@@ -7,6 +7,7 @@ import { stringify } from "yaml";
 import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
 import { nodeLabels, nodeTaints, type Taint } from "./labels";
 import { NODE_PATHS } from "./paths";
+import { RECENT_KUBELET_FIELDS_FROM } from "./fields";
 
 /** What the node renderers need to know about one node. */
 export interface NodeRenderArgs {
@@ -42,6 +43,35 @@ export const KUBELET_KERNEL_DEFAULTS: Readonly<Record<string, string>> = {
   "kernel.keys.root_maxkeys": "1000000",
   "kernel.keys.root_maxbytes": "25000000",
 };
+
+/** Minor of a `1.x.y` release version. */
+export function kubernetesMinor(version: string): number {
+  const m = /^1\.(\d+)\./.exec(version);
+  if (!m) throw new Error(`unsupported Kubernetes version ${JSON.stringify(version)} (expected 1.x.y)`);
+  return Number(m[1]);
+}
+
+/**
+ * How the kubelet checks credentials for an image already on the node (KEP-2535; beta and
+ * on by default from 1.35, where the fields below exist): a pod may start from a cached
+ * image only with credentials that could pull it. The platform's own images (the
+ * `mirrors.images` path, a project anonymous pulls may read) are exempt when containerd
+ * pulled them outside the kubelet (the pinned sandbox image); everything else is checked.
+ * Without a project path the allowlist cannot name the platform's images alone (a bare
+ * registry host reads as an image name), so every image is checked. Below 1.35 the fields
+ * are not rendered; the apiserver's AlwaysPullImages admission plugin does the job there.
+ */
+export function imagePullVerification(spec: Pick<PlatformSpec, "mirrors" | "versions">): Record<string, unknown> {
+  if (kubernetesMinor(spec.versions.kubernetes) < RECENT_KUBELET_FIELDS_FROM.imagePullCredentialsVerificationPolicy)
+    return {};
+  const images = spec.mirrors.images.replace(/\/+$/, "");
+  return images.includes("/")
+    ? {
+        imagePullCredentialsVerificationPolicy: "NeverVerifyAllowlistedImages",
+        preloadedImagesVerificationAllowlist: [`${images}/*`],
+      }
+    : { imagePullCredentialsVerificationPolicy: "AlwaysVerify" };
+}
 
 /** A rendered KubeletConfiguration (kubelet.config.k8s.io/v1beta1) as a plain object. */
 export type KubeletConfiguration = Record<string, unknown> & { apiVersion: string; kind: string };
@@ -104,6 +134,10 @@ export function renderKubeletConfig(args: NodeRenderArgs): KubeletConfiguration 
       "imagefs.available": "15%",
     },
     failSwapOn: true,
+    // The default from 1.35; rendered so every supported minor refuses cgroup v1 alike
+    // (host prep checks for cgroup v2 first and says how to switch).
+    failCgroupV1: true,
+    ...imagePullVerification(spec),
     serializeImagePulls: false,
     maxParallelImagePulls: 5,
     containerLogMaxSize: "50Mi",

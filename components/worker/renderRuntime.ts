@@ -1,7 +1,8 @@
 /**
  * Pure renderers of the container runtime: containerd 2.x config.toml (config version 3),
- * the registry host files (`certs.d/<host>/hosts.toml`), the optional node-level registry
- * credentials drop-in, the containerd unit and crictl.yaml.
+ * the registry host files (`certs.d/<host>/hosts.toml`), the containerd unit and
+ * crictl.yaml. Nodes hold no registry credentials: the platform's images come from a
+ * project anonymous pulls may read, tenants' images with their namespace's pull secret.
  * https://github.com/containerd/containerd/blob/main/docs/cri/config.md and docs/hosts.md
  */
 import type { PlatformSpec } from "../../stacks/contract/spec";
@@ -37,8 +38,10 @@ export function sandboxImage(spec: Pick<PlatformSpec, "mirrors" | "versions">): 
 
 /**
  * containerd's config.toml (version 3, containerd 2.x): systemd cgroups for runc (matching
- * kubelet's cgroupDriver), the sandbox image from the mirror, registry hosts from
- * certs.d, and a drop-in directory for the (secret) registry credentials.
+ * kubelet's cgroupDriver), the sandbox image from the mirror and registry hosts from
+ * certs.d. Only current keys: CNI `bin_dirs` (not the deprecated `bin_dir`), no
+ * `registry.configs`/`auths`/`mirrors`, and the download concurrency on the transfer
+ * service (in the CRI images table any value but 3 drops the CRI back to local pulls).
  */
 export function renderContainerdConfig(spec: Pick<PlatformSpec, "mirrors" | "versions">): string {
   return [
@@ -46,15 +49,16 @@ export function renderContainerdConfig(spec: Pick<PlatformSpec, "mirrors" | "ver
     "version = 3",
     `root = "/var/lib/containerd"`,
     `state = "/run/containerd"`,
-    `imports = [${tomlString(`${NODE_PATHS.containerdDropInDir}/*.toml`)}]`,
     "",
     "[grpc]",
     `  address = ${tomlString(NODE_PATHS.containerdSocket)}`,
     "",
     "[plugins]",
+    "  [plugins.'io.containerd.transfer.v1.local']",
+    "    max_concurrent_downloads = 5",
+    "",
     "  [plugins.'io.containerd.cri.v1.images']",
     `    snapshotter = "overlayfs"`,
-    "    max_concurrent_downloads = 5",
     "",
     "    [plugins.'io.containerd.cri.v1.images'.pinned_images]",
     `      sandbox = ${tomlString(sandboxImage(spec))}`,
@@ -77,7 +81,7 @@ export function renderContainerdConfig(spec: Pick<PlatformSpec, "mirrors" | "ver
     "          SystemdCgroup = true",
     "",
     "    [plugins.'io.containerd.cri.v1.runtime'.cni]",
-    `      bin_dir = ${tomlString(NODE_PATHS.cniBinDir)}`,
+    `      bin_dirs = [${tomlString(NODE_PATHS.cniBinDir)}]`,
     `      conf_dir = ${tomlString(NODE_PATHS.cniConfDir)}`,
     "",
     "  [plugins.'io.containerd.grpc.v1.cri']",
@@ -131,30 +135,6 @@ export function renderRegistryHosts(spec: Pick<PlatformSpec, "mirrors">, caPath?
     ].join("\n"),
   }));
   return [own, ...mirrors];
-}
-
-/**
- * Node-level pull credentials for the private registry (a secret file, mode 0600), so the
- * runtime can pull system images (pause, CNI, add-ons) without a pull secret. hosts.toml
- * has no credentials field; containerd 2.x still reads the CRI `registry.configs.<host>.auth`
- * table (deprecated upstream in favour of Kubernetes pull secrets, which the Project
- * component creates per namespace). Returns undefined when no credentials are configured.
- */
-export function renderRegistryAuth(
-  host: string,
-  username: string | undefined,
-  password: string | undefined,
-): string | undefined {
-  if (!username || !password) return undefined;
-  return [
-    "# managed by k8s-platform: node-level pull credentials (secret, mode 0600)",
-    "version = 3",
-    "",
-    `[plugins.'io.containerd.cri.v1.images'.registry.configs.${tomlString(host)}.auth]`,
-    `  username = ${tomlString(username)}`,
-    `  password = ${tomlString(password)}`,
-    "",
-  ].join("\n");
 }
 
 /** containerd's unit (the release tarball ships binaries only), after the upstream unit. */

@@ -64,7 +64,7 @@ describe("worker CIS benchmark checks (section 4)", () => {
   it("files are written no more permissive than the CIS modes", () => {
     const files = [
       ...nodeConfigFiles(args, { caPem: "CA", servingCertPem: "CERT" }),
-      ...nodeSecretFiles(spec, { servingKeyPem: "K", kubeletKubeconfig: "A", kubeProxyKubeconfig: "B" }),
+      ...nodeSecretFiles({ servingKeyPem: "K", kubeletKubeconfig: "A", kubeProxyKubeconfig: "B" }),
     ];
     for (const check of CIS_FILE_CHECKS) {
       const file = files.find((f) => f.path === check.path);

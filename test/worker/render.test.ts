@@ -11,9 +11,16 @@ import {
   renderKubeProxyConfig,
 } from "../../components/worker/render";
 import { kubeletMaySetLabel, nodeLabels, nodeTaints, CONTROL_PLANE_ROLE } from "../../components/worker/labels";
-import { nodeConfigFiles, nodeSecretFiles, renderFileList, versionStamp } from "../../components/worker/files";
+import {
+  nodeConfigFiles,
+  nodeSecretFiles,
+  renderFileList,
+  renderPutFilesScript,
+  versionStamp,
+} from "../../components/worker/files";
 import { NODE_PATHS } from "../../components/worker/paths";
 import { PKI } from "../../lib/paths";
+import { admissionPlugins, renderApiServerFlags } from "../../components/control-plane/renderApiserver";
 
 function specWith(edit: (raw: Record<string, unknown>) => void = () => {}): PlatformSpec {
   const raw = clone(prodConfig());
@@ -147,6 +154,41 @@ describe("worker renderers: kube-proxy", () => {
   }
 });
 
+describe("worker renderers: cached images need the pod's own credentials", () => {
+  const at = (kubernetes: string, images?: string) =>
+    specWith((raw) => {
+      raw.versions = { ...(raw.versions as object), kubernetes };
+      if (images) raw.mirrors = { ...(raw.mirrors as object), images };
+    });
+  const kubelet = (s: PlatformSpec) =>
+    renderKubeletConfig({ spec: s, host: s.topology.workers[0], controlPlane: false });
+
+  it("1.35+: only the platform's images project is exempt when preloaded; everything else is verified", () => {
+    const c = kubelet(at("1.35.1"));
+    assert.equal(c.imagePullCredentialsVerificationPolicy, "NeverVerifyAllowlistedImages");
+    assert.deepEqual(c.preloadedImagesVerificationAllowlist, ["reg.example.internal/platform/*"]);
+    assert.equal(c.failCgroupV1, true);
+  });
+
+  it("1.35+ with a bare registry host as mirrors.images: every image is verified", () => {
+    const c = kubelet(at("1.36.0", "reg.example.internal"));
+    assert.equal(c.imagePullCredentialsVerificationPolicy, "AlwaysVerify");
+    assert.equal("preloadedImagesVerificationAllowlist" in c, false);
+  });
+
+  it("below 1.35 the fields are absent and the apiserver enables AlwaysPullImages instead", () => {
+    for (const v of ["1.33.4", "1.34.2"]) {
+      const s = at(v);
+      const c = kubelet(s);
+      assert.equal("imagePullCredentialsVerificationPolicy" in c, false, v);
+      assert.ok(admissionPlugins(v).includes("AlwaysPullImages"), v);
+      const flags = renderApiServerFlags(s, s.topology.masters[0]);
+      assert.match(flags.find((f) => f.name === "enable-admission-plugins")?.value ?? "", /AlwaysPullImages/);
+    }
+    assert.equal(admissionPlugins("1.35.1").includes("AlwaysPullImages"), false);
+  });
+});
+
 describe("worker renderers: node files", () => {
   const spec = specWith();
   const args = { spec, host: spec.topology.workers[0], controlPlane: false };
@@ -154,21 +196,11 @@ describe("worker renderers: node files", () => {
   it("gives every file an owner daemon and a mode; keys and kubeconfigs 0600", () => {
     const files = [
       ...nodeConfigFiles(args, { caPem: "CA", servingCertPem: "CERT" }),
-      ...nodeSecretFiles(spec, {
-        servingKeyPem: "KEY",
-        kubeletKubeconfig: "KC",
-        kubeProxyKubeconfig: "PC",
-        registryPassword: "pw",
-      }),
+      ...nodeSecretFiles({ servingKeyPem: "KEY", kubeletKubeconfig: "KC", kubeProxyKubeconfig: "PC" }),
     ];
     const byPath = new Map(files.map((f) => [f.path, f]));
     assert.equal(byPath.size, files.length, "no path twice");
-    for (const p of [
-      NODE_PATHS.kubeletServingKey,
-      NODE_PATHS.kubeletKubeconfig,
-      NODE_PATHS.kubeProxyKubeconfig,
-      NODE_PATHS.containerdRegistryAuth,
-    ]) {
+    for (const p of [NODE_PATHS.kubeletServingKey, NODE_PATHS.kubeletKubeconfig, NODE_PATHS.kubeProxyKubeconfig]) {
       assert.equal(byPath.get(p)?.mode, "0600", p);
     }
     assert.equal(byPath.get(NODE_PATHS.kubeletServingCert)?.content, "CERT");
@@ -189,9 +221,19 @@ describe("worker renderers: node files", () => {
     assert.doesNotMatch(hostsToml(external), /ca = /);
   });
 
-  it("omits node registry credentials when none are configured", () => {
-    const files = nodeSecretFiles(spec, { servingKeyPem: "K", kubeletKubeconfig: "A", kubeProxyKubeconfig: "B" });
-    assert.ok(!files.some((f) => f.path === NODE_PATHS.containerdRegistryAuth));
+  it("puts no registry credentials on a node, even with registry.username/password set (no shared pull account)", () => {
+    assert.ok(spec.registry.username && spec.registry.password, "the prod stack sets the shared account");
+    const files = [
+      ...nodeConfigFiles(args, { caPem: "CA", servingCertPem: "CERT" }),
+      ...nodeSecretFiles({ servingKeyPem: "K", kubeletKubeconfig: "A", kubeProxyKubeconfig: "B" }),
+    ];
+    for (const f of files) {
+      assert.ok(!f.path.includes("registry-auth"), f.path);
+      assert.ok(!f.content.includes(spec.registry.password as string), `${f.path} holds the registry password`);
+      assert.doesNotMatch(f.content, /registry\.configs|\.auth\]|username\s*=/, f.path);
+    }
+    const script = renderPutFilesScript("node-001", files, true);
+    assert.match(script, /NODE_RETIRED='containerd \/etc\/containerd\/conf.d\/50-registry-auth.toml'/);
   });
 
   it("encodes the file list so content never reaches the shell unquoted", () => {

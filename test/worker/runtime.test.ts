@@ -10,11 +10,15 @@ import {
   MIRRORED_UPSTREAMS,
   renderContainerdConfig,
   renderCrictlConfig,
-  renderRegistryAuth,
   renderRegistryHosts,
   sandboxImage,
   tomlString,
 } from "../../components/worker/renderRuntime";
+import {
+  CONTAINERD_DEPRECATED_KEYS,
+  CONTAINERD_LOCAL_PULL_TRIGGERS,
+  CONTAINERD_TABLE_KEYS,
+} from "../../components/worker/containerdFields";
 
 /** Parses TOML with Python's tomllib (a spec-conformant TOML 1.0 parser) into JSON. */
 function parseToml(text: string): Record<string, unknown> {
@@ -44,8 +48,56 @@ describe("worker runtime: containerd config", function () {
     const runc = t.plugins["io.containerd.cri.v1.runtime"].containerd.runtimes.runc;
     assert.equal(runc.runtime_type, "io.containerd.runc.v2");
     assert.equal(runc.options.SystemdCgroup, true);
-    assert.equal(t.plugins["io.containerd.cri.v1.runtime"].cni.bin_dir, "/opt/cni/bin");
-    assert.deepEqual(t.imports, ["/etc/containerd/conf.d/*.toml"]);
+    assert.deepEqual(t.plugins["io.containerd.cri.v1.runtime"].cni.bin_dirs, ["/opt/cni/bin"]);
+    assert.equal(t.plugins["io.containerd.transfer.v1.local"].max_concurrent_downloads, 5);
+    assert.equal(t.imports, undefined, "no drop-in directory: nothing is imported");
+  });
+
+  /** What is wrong with a config.toml against the recorded containerd 2.2.7 keys. */
+  function keyProblems(toml: string): string[] {
+    const t = parseToml(toml) as Tree;
+    const paths: string[] = [];
+    const walk = (node: Tree, prefix: string) => {
+      for (const [k, v] of Object.entries(node)) {
+        const path = prefix ? `${prefix}/${k}` : k;
+        paths.push(path);
+        if (v !== null && typeof v === "object" && !Array.isArray(v)) walk(v as Tree, path);
+      }
+    };
+    walk(t, "");
+    // Key paths joined by "/": plugin ids hold dots.
+    const at = (path: string): unknown =>
+      path === "" ? t : path.split("/").reduce<unknown>((n, step) => (n as Tree | undefined)?.[step], t);
+    const problems: string[] = [];
+    for (const [table, keys] of Object.entries(CONTAINERD_TABLE_KEYS)) {
+      for (const k of Object.keys((at(table) as Tree | undefined) ?? {}))
+        if (!keys.includes(k)) problems.push(`unknown ${table}/${k}`);
+    }
+    for (const key of CONTAINERD_DEPRECATED_KEYS) if (paths.includes(key)) problems.push(`deprecated ${key}`);
+    for (const [key, keep] of Object.entries(CONTAINERD_LOCAL_PULL_TRIGGERS)) {
+      const value = at(key);
+      if (value !== undefined && value !== keep) problems.push(`local pull ${key}=${JSON.stringify(value)}`);
+    }
+    return problems;
+  }
+
+  it("uses only current containerd 2.2 keys: none unknown, none deprecated, nothing that drops the CRI to local pulls", function () {
+    requireTool(this, "python3");
+    assert.deepEqual(keyProblems(text), []);
+    // The check bites on the previous rendering's three mistakes and on a misspelt key.
+    const old = text
+      .replace('bin_dirs = ["/opt/cni/bin"]', 'bin_dir = "/opt/cni/bin"')
+      .replace('snapshotter = "overlayfs"', 'snapshotter = "overlayfs"\n    max_concurrent_downloads = 5')
+      .replace("enable_selinux", "enable_selinx")
+      .concat(
+        "\n[plugins.'io.containerd.cri.v1.images'.registry.configs.'reg.example.internal'.auth]\n  username = \"u\"\n",
+      );
+    assert.deepEqual(keyProblems(old).sort(), [
+      "deprecated plugins/io.containerd.cri.v1.images/registry/configs",
+      "deprecated plugins/io.containerd.cri.v1.runtime/cni/bin_dir",
+      "local pull plugins/io.containerd.cri.v1.images/max_concurrent_downloads=5",
+      "unknown plugins/io.containerd.cri.v1.runtime/enable_selinx",
+    ]);
   });
 
   it("takes the sandbox image from the mirror and versions.pause", () => {
@@ -96,16 +148,8 @@ describe("worker runtime: containerd config", function () {
     );
   });
 
-  it("node registry credentials: a v3 drop-in with escaped strings, only when configured", function () {
-    requireTool(this, "python3");
-    assert.equal(renderRegistryAuth("reg.example.internal", "puller", undefined), undefined);
-    const auth = renderRegistryAuth("reg.example.internal", "puller", 'p"a\\ss')!;
-    const t = parseToml(auth) as Tree;
-    assert.equal(t.version, 3);
-    assert.deepEqual(t.plugins["io.containerd.cri.v1.images"].registry.configs["reg.example.internal"].auth, {
-      username: "puller",
-      password: 'p"a\\ss',
-    });
+  it("TOML strings refuse control characters", () => {
+    assert.equal(tomlString('p"a\\ss'), '"p\\"a\\\\ss"');
     assert.throws(() => tomlString("a\nb"), /control characters/);
   });
 

@@ -207,6 +207,38 @@ describe("worker scripts", function () {
       assert.equal(readFileSync(path, "utf8"), content);
       assert.equal(existsSync("/tmp/pwned-worker-test"), false);
     });
+    it("removes retired files (the old node registry credentials) and restarts their daemon", function () {
+      if (process.getuid?.() !== 0) this.skip();
+      const retired = join(tmp, "etc/containerd/conf.d/50-registry-auth.toml");
+      mkdirSync(join(retired, ".."), { recursive: true });
+      writeFileSync(retired, "password = 'old'\n");
+      const stubs = join(tmp, "stubs");
+      mkdirSync(stubs);
+      writeFileSync(join(stubs, "systemctl"), `#!/bin/sh\necho "systemctl $*" >>"${join(tmp, "systemctl.log")}"\n`);
+      chmodSync(join(stubs, "systemctl"), 0o755);
+      const r = bash(
+        withParameters(SCRIPTS.putFiles, {
+          NODE_NAME: "n",
+          NODE_FILES: renderFileList([{ path: join(tmp, "x.conf"), mode: "0644", owner: "-", content: "x" }]),
+          NODE_RETIRED: `containerd ${retired}`,
+        }),
+        { PATH: `${stubs}:${process.env.PATH ?? ""}` },
+      );
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(existsSync(retired), false);
+      assert.match(r.stdout, /removed .*50-registry-auth.toml/);
+      assert.match(readFileSync(join(tmp, "systemctl.log"), "utf8"), /is-active --quiet containerd/);
+      const again = bash(
+        withParameters(SCRIPTS.putFiles, {
+          NODE_NAME: "n",
+          NODE_FILES: renderFileList([{ path: join(tmp, "x.conf"), mode: "0644", owner: "-", content: "x" }]),
+          NODE_RETIRED: `containerd ${retired}`,
+        }),
+        { PATH: `${stubs}:${process.env.PATH ?? ""}` },
+      );
+      assert.equal(again.status, 0, again.stderr);
+      assert.doesNotMatch(again.stdout, /removed/);
+    });
   });
 
   describe("drain.sh and uncordon.sh with a recording kubectl", () => {
