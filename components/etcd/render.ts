@@ -102,8 +102,8 @@ export interface EtcdRenderOptions {
   /** File layout (default: ETCD_PATHS). */
   readonly paths?: EtcdPaths;
   /**
-   * Also serve clients on 127.0.0.1 and metrics on 127.0.0.1 (default true). Tests running
-   * several members on one machine turn this off; metrics then bind the member address.
+   * Also serve clients and metrics on 127.0.0.1 (default true). Tests running several
+   * members on one machine turn this off; both then bind the member address only.
    */
   readonly localListeners?: boolean;
 }
@@ -111,6 +111,12 @@ export interface EtcdRenderOptions {
 const peerUrl = (m: EtcdMember) => `https://${m.address}:${PEER_PORT}`;
 /** The client URL of a member. */
 export const clientUrl = (m: EtcdMember) => `https://${m.address}:${CLIENT_PORT}`;
+
+/** The metrics listener URLs of a member: its address, and loopback with the local listeners. */
+export function metricsUrls(member: EtcdMember, local = true): string[] {
+  const own = `http://${member.address}:${METRICS_PORT}`;
+  return local ? [own, `http://127.0.0.1:${METRICS_PORT}`] : [own];
+}
 
 /** etcd's flags for one member, `--name=value` each (https://etcd.io/docs/v3.6/op-guide/configuration/). */
 export function renderEtcdFlags(
@@ -122,7 +128,6 @@ export function renderEtcdFlags(
   const paths = options.paths ?? ETCD_PATHS;
   const local = options.localListeners ?? true;
   const clientUrls = local ? [clientUrl(member), `https://127.0.0.1:${CLIENT_PORT}`] : [clientUrl(member)];
-  const metricsHost = local ? "127.0.0.1" : member.address;
   const flags: Record<string, string | number | boolean> = {
     name: member.name,
     "data-dir": paths.dataDir,
@@ -130,7 +135,9 @@ export function renderEtcdFlags(
     "initial-advertise-peer-urls": peerUrl(member),
     "listen-client-urls": clientUrls.join(","),
     "advertise-client-urls": clientUrl(member),
-    "listen-metrics-urls": `http://${metricsHost}:${METRICS_PORT}`,
+    // A metrics-only listener (plain http: /metrics and /health, no key-value access), so
+    // Prometheus scrapes without an etcd client certificate; on loopback too for local checks.
+    "listen-metrics-urls": metricsUrls(member, local).join(","),
     "initial-cluster": member.initialCluster.map((m) => `${m.name}=${peerUrl(m)}`).join(","),
     "initial-cluster-token": plan.token,
     "initial-cluster-state": member.state,

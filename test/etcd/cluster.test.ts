@@ -190,6 +190,22 @@ describe("etcd cluster: rendered flags + issued certificates on real etcd", func
     assert.match(r.out, /nothing to snapshot/);
   });
 
+  it("serves /metrics and /health on the metrics listener without a client certificate, and nothing else", async () => {
+    for (const m of plan.members) {
+      const base = `http://${m.address}:2381`;
+      const metrics = await fetch(`${base}/metrics`);
+      assert.equal(metrics.status, 200, `${m.name} /metrics`);
+      const body = await metrics.text();
+      assert.match(body, /^etcd_server_has_leader 1$/m, `${m.name} exposes etcd metrics`);
+      const health = await fetch(`${base}/health`);
+      assert.equal(health.status, 200, `${m.name} /health`);
+      assert.match(await health.text(), /"health":\s*"true"/);
+      // The listener is metrics and health only: no key-value API behind it.
+      const kv = await fetch(`${base}/v3/kv/range`, { method: "POST", body: JSON.stringify({ key: "AA==" }) });
+      assert.equal(kv.status, 404, `${m.name} must not serve the v3 API on the metrics port`);
+    }
+  });
+
   it("refuses a client certificate signed by the cluster CA (not the etcd CA)", () => {
     const r = etcdctl(["get", "/platform/probe", "--print-value-only"], foreignClient);
     assert.notEqual(r.status, 0, `a cluster-CA client was let in: ${r.stdout}`);

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadOrThrow } from "../../stacks/contract/load";
+import { load, loadOrThrow } from "../../stacks/contract/load";
 import type { PlatformSpec } from "../../stacks/contract/spec";
 import {
   ETCD_PATHS,
@@ -74,7 +74,13 @@ describe("etcd membership plan", () => {
   it("names the key when etcd.initialMembers lists a host that is not an etcd host", () => {
     const raw = clone(grownEtcdConfig());
     raw.etcd.initialMembers = ["etcd-1", "master-1"];
-    assert.throws(() => planEtcd(loadOrThrow(raw).spec), /etcd\.initialMembers: "master-1" is not an etcd host/);
+    const result = load(raw);
+    assert.ok(!result.ok, "the loader refuses it, so planEtcd never sees it");
+    assert.deepEqual(
+      result.errors.map((e) => e.path),
+      ["etcd.initialMembers[1]"],
+    );
+    assert.match(result.errors[0].message, /"master-1" is not a host with role "etcd"/);
   });
 });
 
@@ -84,13 +90,13 @@ describe("etcd flags", () => {
   const flags = renderEtcdFlags(spec, plan, plan.members[1]);
   const f = flagMap(flags);
 
-  it("serves peers and clients on the member address, clients also on 127.0.0.1, metrics on localhost only", () => {
+  it("serves peers and clients on the member address, clients also on 127.0.0.1, plain-http metrics on both", () => {
     assert.equal(f.get("name"), "etcd-2");
     assert.equal(f.get("listen-peer-urls"), "https://10.10.1.12:2380");
     assert.equal(f.get("initial-advertise-peer-urls"), "https://10.10.1.12:2380");
     assert.equal(f.get("listen-client-urls"), "https://10.10.1.12:2379,https://127.0.0.1:2379");
     assert.equal(f.get("advertise-client-urls"), "https://10.10.1.12:2379");
-    assert.equal(f.get("listen-metrics-urls"), "http://127.0.0.1:2381");
+    assert.equal(f.get("listen-metrics-urls"), "http://10.10.1.12:2381,http://127.0.0.1:2381");
     assert.equal(
       f.get("initial-cluster"),
       "etcd-1=https://10.10.1.11:2380,etcd-2=https://10.10.1.12:2380,etcd-3=https://10.10.1.13:2380",
