@@ -18,10 +18,14 @@ export interface ConnectionSettings {
   readonly dialErrorLimit: number;
   readonly perDialTimeout: number;
   readonly hostKey?: string;
-  readonly proxy?: { readonly host: string; readonly port: number; readonly user: string };
+  readonly proxy?: { readonly host: string; readonly port: number; readonly user: string; readonly hostKey?: string };
 }
 
-/** Connection settings for a host: inventory address, ssh defaults, optional bastion and pinned host key. */
+/**
+ * Connection settings for a host: inventory address, ssh defaults, optional bastion, and the
+ * pinned host keys of the host and of the bastion hop (pulumi-command checks the bastion's
+ * key only when the proxy carries one; without a key it accepts any).
+ */
 export function connectionSettings(spec: Pick<PlatformSpec, "ssh">, host: HostConfig): ConnectionSettings {
   const { ssh } = spec;
   return {
@@ -31,7 +35,16 @@ export function connectionSettings(spec: Pick<PlatformSpec, "ssh">, host: HostCo
     dialErrorLimit: ssh.dialErrorLimit,
     perDialTimeout: ssh.perDialTimeout,
     ...(host.hostKey ? { hostKey: host.hostKey } : {}),
-    ...(ssh.bastion ? { proxy: { host: ssh.bastion.host, port: ssh.bastion.port, user: ssh.bastion.user } } : {}),
+    ...(ssh.bastion
+      ? {
+          proxy: {
+            host: ssh.bastion.host,
+            port: ssh.bastion.port,
+            user: ssh.bastion.user,
+            ...(ssh.bastion.hostKey ? { hostKey: ssh.bastion.hostKey } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -17,6 +17,10 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "ssh.bastion.host": "Jump host address",
   "ssh.bastion.user": "Jump host login user (uses the same key)",
   "ssh.bastion.port": "Jump host SSH port",
+  "ssh.bastion.hostKey":
+    "The bastion's pinned SSH host key (`ssh-ed25519 AAAA...`); required unless `ssh.verifyHostKeys` is false",
+  "ssh.verifyHostKeys":
+    "Pin every SSH host key (default); `false` accepts any key the hosts present and is warned on every run",
   "ssh.dialErrorLimit": "Dial attempts before a host is declared unreachable",
   "ssh.perDialTimeout": "Seconds per dial attempt (limit x timeout bounds the wait)",
   hosts: "The inventory; a host may hold several roles",
@@ -30,7 +34,8 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "hosts[].taints[].effect": "Taint effect",
   "hosts[].bricks": "Storage hosts: absolute brick directories (one per disk)",
   "hosts[].brickDevice": "Storage hosts: block device formatted XFS (`-i size=512`) only when empty",
-  "hosts[].hostKey": "Pinned SSH host key (`ssh-ed25519 AAAA...`); recommended in production",
+  "hosts[].hostKey":
+    "Pinned SSH host key, ed25519 or ecdsa (`ssh-keyscan -t ed25519 <address> | cut -d' ' -f2-`); required unless `ssh.verifyHostKeys` is false; `ssh-rsa` is refused",
   versions: "Release versions installed (see the versions table)",
   "versions.kubernetes": "Kubernetes (apiserver, controller-manager, scheduler, kubelet, kube-proxy); 1.33-1.37",
   "versions.etcd": "etcd release",

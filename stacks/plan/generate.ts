@@ -2,6 +2,7 @@
  * Generated inventories for scale checks (bench, graph tests, examples/): the prod stack
  * grown to N workers, M storage hosts and P projects, with unique names and addresses.
  */
+import { createHash } from "node:crypto";
 import { formatIpv4, parseIpv4 } from "../../lib/ipv4";
 
 type Raw = Record<string, unknown>;
@@ -22,14 +23,32 @@ export interface Scale {
 const WORKER_BASE = parseIpv4("10.10.16.1") as number; // 10.10.16.0/20: room for 4094 workers
 const STORAGE_BASE = parseIpv4("10.10.3.11") as number;
 
+/**
+ * A stand-in ed25519 host key for a generated host: well-formed (SSH wire format, 32 key
+ * bytes) and derived from the name, so generated inventories pass the host-key rule and
+ * stay deterministic. No machine holds the matching private key.
+ */
+export function fakeHostKey(name: string): string {
+  const type = Buffer.from("ssh-ed25519");
+  const key = createHash("sha256").update(`k8s-platform generated host ${name}`).digest();
+  const part = (b: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(b.length, 0);
+    return Buffer.concat([len, b]);
+  };
+  return `ssh-ed25519 ${Buffer.concat([part(type), part(key)]).toString("base64")}`;
+}
+
 /** A worker host entry; names and addresses derive from the index only. */
 export function workerHost(index: number): RawHost {
   const zone = "abc"[index % 3];
+  const name = `node-${String(index + 1).padStart(3, "0")}`;
   return {
-    name: `node-${String(index + 1).padStart(3, "0")}`,
+    name,
     address: formatIpv4(WORKER_BASE + index),
     roles: ["worker"],
     labels: { "topology.kubernetes.io/zone": zone },
+    hostKey: fakeHostKey(name),
   };
 }
 
@@ -58,12 +77,16 @@ export function scaleConfig(prod: Raw, scale: Scale): Raw {
   const keep = copy.hosts.filter((h) => !h.roles.includes("worker") && !h.roles.includes("storage"));
   const prodStorage = copy.hosts.filter((h) => h.roles.includes("storage"));
   const storageCount = scale.storage ?? prodStorage.length;
-  const storage = Array.from({ length: storageCount }, (_, i) => ({
-    name: `gfs-${String(i + 1).padStart(2, "0")}`,
-    address: formatIpv4(STORAGE_BASE + i),
-    roles: ["storage"],
-    bricks: ["/data/glusterfs/brick1", "/data/glusterfs/brick2"],
-  }));
+  const storage = Array.from({ length: storageCount }, (_, i) => {
+    const name = `gfs-${String(i + 1).padStart(2, "0")}`;
+    return {
+      name,
+      address: formatIpv4(STORAGE_BASE + i),
+      roles: ["storage"],
+      bricks: ["/data/glusterfs/brick1", "/data/glusterfs/brick2"],
+      hostKey: fakeHostKey(name),
+    };
+  });
   const workers = Array.from({ length: scale.workers }, (_, i) => workerHost(i));
   copy.hosts = [...keep, ...workers, ...storage];
   if (scale.projects !== undefined) copy.projects = Array.from({ length: scale.projects }, (_, i) => project(i));

@@ -4,6 +4,7 @@
  */
 import { load } from "../../stacks/contract/load";
 import type { PlatformSpec } from "../../stacks/contract/spec";
+import { fakeHostKey } from "../../stacks/plan/generate";
 
 /** Raw `k8s-platform:` config of the loopback test stack. */
 export function loopbackConfig(): Record<string, unknown> {
@@ -20,7 +21,7 @@ export function loopbackConfig(): Record<string, unknown> {
       { name: "master-1", address: "127.0.0.21", roles: ["master"] },
       { name: "master-2", address: "127.0.0.22", roles: ["master"] },
       { name: "node-1", address: "127.0.0.31", roles: ["worker"] },
-    ],
+    ].map((h) => ({ ...h, hostKey: fakeHostKey(h.name) })),
     mirrors: {
       binaries: "https://mirror.example.internal/releases",
       images: "reg.example.internal",

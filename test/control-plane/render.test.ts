@@ -26,6 +26,7 @@ import { flagArgs, flagValue, renderUnit } from "../../components/control-plane/
 import { load } from "../../stacks/contract/load";
 import { clone, prodConfig } from "../support/config";
 import { loopbackConfig, loopbackSpec } from "./inventory";
+import { fakeHostKey } from "../../stacks/plan/generate";
 
 function specOf(raw: Record<string, unknown>) {
   const r = load(raw);
@@ -187,9 +188,14 @@ describe("control plane renderers", () => {
       assert.ok(c1.priority > c2.priority);
     });
     it("a failed check drops any master below every healthy one, so the VIP really moves", () => {
-      const big = clone(prodConfig()) as { hosts: { name: string; address: string; roles: string[] }[] };
+      const big = clone(prodConfig()) as { hosts: Record<string, unknown>[] };
       for (let i = 3; i <= 7; i++)
-        big.hosts.push({ name: `master-${i}`, address: `10.10.1.${20 + i}`, roles: ["master"] });
+        big.hosts.push({
+          name: `master-${i}`,
+          address: `10.10.1.${20 + i}`,
+          roles: ["master"],
+          hostKey: fakeHostKey(`master-${i}`),
+        });
       const s = specOf(big);
       const configs = s.topology.masters.map((m) => keepalivedConfigFor(s, m));
       const priorities = configs.map((c) => c.priority);

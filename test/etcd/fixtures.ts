@@ -1,6 +1,7 @@
 /** Test inventories and process helpers for the etcd tests. */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { clone, prodConfig } from "../support/config";
+import { fakeHostKey } from "../../stacks/plan/generate";
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests edit arbitrary config paths
 
@@ -26,8 +27,8 @@ export function grownEtcdConfig(): Raw {
   hosts.splice(
     at,
     0,
-    { name: "etcd-4", address: "10.10.1.14", roles: ["etcd"] },
-    { name: "etcd-5", address: "10.10.1.15", roles: ["etcd"] },
+    { name: "etcd-4", address: "10.10.1.14", roles: ["etcd"], hostKey: fakeHostKey("etcd-4") },
+    { name: "etcd-5", address: "10.10.1.15", roles: ["etcd"], hostKey: fakeHostKey("etcd-5") },
   );
   raw.etcd = { ...(raw.etcd ?? {}), initialMembers: ["etcd-1", "etcd-2", "etcd-3"] };
   return raw;

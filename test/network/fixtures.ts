@@ -2,6 +2,7 @@
 import { load } from "../../stacks/contract/load";
 import type { PlatformSpec } from "../../stacks/contract/spec";
 import { clone, prodConfig } from "../support/config";
+import { fakeHostKey } from "../../stacks/plan/generate";
 
 /** The prod config with its workers replaced by `count` workers spread over zones a, b, c. */
 export function configWithWorkers(count: number, zones: readonly string[] = ["a", "b", "c"]): Record<string, unknown> {
@@ -13,6 +14,7 @@ export function configWithWorkers(count: number, zones: readonly string[] = ["a"
       name: `node-${n}`,
       address: `10.10.${2 + Math.floor((i - 1) / 200)}.${((i - 1) % 200) + 20}`,
       roles: ["worker"],
+      hostKey: fakeHostKey(`node-${n}`),
       labels: {
         ...(zones.length ? { "topology.kubernetes.io/zone": zones[(i - 1) % zones.length] } : {}),
         ...(i <= 3 ? { "node-role.kubernetes.io/edge": "true" } : {}),

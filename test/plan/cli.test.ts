@@ -7,6 +7,7 @@ import { stringify } from "yaml";
 import { REPO_ROOT } from "../support/config";
 import { readStackFile } from "../../stacks/plan/stackfile";
 import { diffGraphs } from "../../stacks/plan/diff";
+import { fakeHostKey } from "../../stacks/plan/generate";
 
 const plan = (...args: string[]) =>
   spawnSync(
@@ -65,7 +66,9 @@ describe("npm run plan", () => {
   });
 
   it("--diff shows exactly the added worker", () => {
-    const file = stackFile((raw) => raw.hosts.push({ name: "node-021", address: "10.10.2.121", roles: ["worker"] }));
+    const file = stackFile((raw) =>
+      raw.hosts.push({ name: "node-021", address: "10.10.2.121", roles: ["worker"], hostKey: fakeHostKey("node-021") }),
+    );
     const out = plan("--config", file, "--diff", join(REPO_ROOT, "Pulumi.prod.yaml"));
     assert.equal(out.status, 0, out.stderr);
     const lines = out.stdout.split("\n").filter((l) => /^(\+|~|-|!)/.test(l));

@@ -2,6 +2,7 @@
 import { strict as assert } from "node:assert";
 import { runProgram, type Graph, type RecordedResource } from "../../stacks/plan/run";
 import { clone, prodConfig } from "../support/config";
+import { fakeHostKey } from "../../stacks/plan/generate";
 
 const of = (g: Graph, type: string, name: RegExp) => g.resources.filter((r) => r.type === type && name.test(r.name));
 const one = (g: Graph, type: string, name: RegExp): RecordedResource => {
@@ -53,7 +54,7 @@ describe("GlusterStorage in the platform graph", function () {
 
   it("adding 4 storage hosts changes only the volume command and adds the new hosts' resources", async function () {
     const raw = clone(prodConfig()) as {
-      hosts: { name: string; address: string; roles: string[]; bricks?: string[] }[];
+      hosts: { name: string; address: string; roles: string[]; bricks?: string[]; hostKey?: string }[];
     };
     for (let i = 21; i <= 24; i++)
       raw.hosts.push({
@@ -61,6 +62,7 @@ describe("GlusterStorage in the platform graph", function () {
         address: `10.10.3.${i}`,
         roles: ["storage"],
         bricks: ["/data/glusterfs/brick1", "/data/glusterfs/brick2"],
+        hostKey: fakeHostKey(`gfs-${i}`),
       });
     const grown = await runProgram(raw);
     const before = new Map(graph.resources.map((r) => [r.urn, JSON.stringify(r.inputs)]));

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { runProgram, type Graph, type RecordedResource } from "../../stacks/plan/run";
 import { diffGraphs } from "../../stacks/plan/diff";
 import { longestChain } from "../../stacks/plan/analysis";
-import { scaleConfig, workerHost } from "../../stacks/plan/generate";
+import { fakeHostKey, scaleConfig, workerHost } from "../../stacks/plan/generate";
 import { clone, prodConfig } from "../support/config";
 import { find, ofType, transitiveDependencies } from "../support/graph";
 import {
@@ -245,9 +245,12 @@ describe("worker nodes in the program graph (mock harness)", function () {
     const raw = clone(prodConfig()) as Raw;
     // Three combined hosts replace the three etcd hosts and the two masters.
     raw.hosts = [
-      { name: "cp-1", address: "10.10.1.31", roles: ["master", "etcd"] },
-      { name: "cp-2", address: "10.10.1.32", roles: ["master", "etcd"] },
-      { name: "cp-3", address: "10.10.1.33", roles: ["master", "etcd"] },
+      ...["cp-1", "cp-2", "cp-3"].map((name, i) => ({
+        name,
+        address: `10.10.1.${31 + i}`,
+        roles: ["master", "etcd"],
+        hostKey: fakeHostKey(name),
+      })),
       ...raw.hosts.filter((h: Raw) => !(h.roles as string[]).some((r) => r === "etcd" || r === "master")),
     ];
     const g = await runProgram(raw);

@@ -11,6 +11,33 @@ export const ssh = defineRule(["ssh"], (config, out) => {
   }
 });
 
+/**
+ * Every SSH connection pins the host key it expects, or the config says plainly that it
+ * does not: without a pinned key, any machine answering on a host's address gets the
+ * session (and the root commands and secrets it carries).
+ */
+export const hostKeys = defineRule(["ssh", "hosts"], (config, out, warnings) => {
+  const fix =
+    "pin it: ssh-keyscan -t ed25519 <address> | cut -d' ' -f2- (check the fingerprint out of band), or set ssh.verifyHostKeys: false to accept any key";
+  if (!config.ssh.verifyHostKeys) {
+    warnings.push({
+      path: "ssh.verifyHostKeys",
+      message:
+        "is false: SSH host keys are not verified, so any machine answering on a host's address receives the root session and the secrets it carries; pin hosts[].hostKey and ssh.bastion.hostKey",
+    });
+    return;
+  }
+  config.hosts.forEach((h, i) => {
+    if (h.hostKey === undefined)
+      out.push({ path: `hosts[${i}].hostKey`, message: `is required for host "${h.name}" (${h.address}): ${fix}` });
+  });
+  if (config.ssh.bastion && config.ssh.bastion.hostKey === undefined)
+    out.push({
+      path: "ssh.bastion.hostKey",
+      message: `is required for the bastion ${config.ssh.bastion.host}: ${fix}`,
+    });
+});
+
 export const uniqueHosts = defineRule(["hosts"], (config, out) => {
   duplicates(
     config.hosts,

@@ -4,7 +4,7 @@
  * parsed runs, so one load reports every problem at once.
  */
 import { apiserverVip, etcdInitialMembers, etcdTiming, kubernetesVersion } from "./control-plane";
-import { roleCounts, ssh, uniqueHosts } from "./hosts";
+import { hostKeys, roleCounts, ssh, uniqueHosts } from "./hosts";
 import { calico, hostNetworks, networkRanges } from "./network";
 import { projectLimits, projects } from "./projects";
 import { imagesProject, registry } from "./registry";
@@ -18,6 +18,7 @@ export { SUPPORTED_KUBERNETES_MINORS } from "./control-plane";
 /** Every cross-field rule, in report order. */
 export const RULES: readonly Rule[] = [
   ssh,
+  hostKeys,
   uniqueHosts,
   roleCounts,
   apiserverVip,

@@ -2,6 +2,7 @@
  * Config sections `cluster`, `ssh` and `hosts`: the cluster's identity, how every host is reached, and the inventory.
  */
 import { z } from "zod";
+import { hostKeyProblem } from "../../../lib/hostKey";
 import {
   dataPath,
   DNS1123_SUBDOMAIN,
@@ -32,10 +33,18 @@ export const clusterSchema = z.strictObject({
 const PRIVATE_KEY =
   /^-----BEGIN ([A-Z0-9]+ )?PRIVATE KEY-----\r?\n[\s\S]+\r?\n-----END ([A-Z0-9]+ )?PRIVATE KEY-----\s*$/;
 
+/** A pinned SSH host key: one ed25519 or ecdsa public key (`ssh-keyscan -t ed25519 <host>`, without the host name). */
+export const hostKey = z.string().superRefine((line, ctx) => {
+  const problem = hostKeyProblem(line);
+  if (problem) ctx.addIssue({ code: "custom", message: `${JSON.stringify(line)} ${problem}` });
+});
+
 const bastionSchema = z.strictObject({
   host: hostName("the bastion"),
   user: loginName.default("root"),
   port: port.default(22),
+  /** The bastion's pinned SSH host key (the `proxy` hop of every connection). */
+  hostKey: hostKey.optional(),
 });
 
 export const sshSchema = z.strictObject({
@@ -51,6 +60,11 @@ export const sshSchema = z.strictObject({
     .optional(),
   /** Optional jump host (`proxy` of every SSH connection). */
   bastion: bastionSchema.optional(),
+  /**
+   * Pin every host key (`hosts[].hostKey`, `ssh.bastion.hostKey`); a missing key is a
+   * config error. `false` accepts whatever key answers (warned in every plan).
+   */
+  verifyHostKeys: z.boolean().default(true),
   /** Give up on an unreachable host after this many dial attempts. */
   dialErrorLimit: z.number().int().min(1).max(100).default(10),
   /** Seconds per dial attempt. */
@@ -83,9 +97,6 @@ export const hostSchema = z.strictObject({
   bricks: z.array(dataPath("a brick")).default([]),
   /** Optional block device to format as XFS and mount at the brick parent (storage hosts). */
   brickDevice: matching(/^\/dev\/[A-Za-z0-9/_-]+$/, "must be a /dev path").optional(),
-  /** Pinned SSH host key (`ssh-ed25519 AAAA...`); strongly recommended in production. */
-  hostKey: matching(
-    /^(ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ssh-rsa) [A-Za-z0-9+/=]+$/,
-    "must be an OpenSSH public host key like 'ssh-ed25519 AAAA...'",
-  ).optional(),
+  /** Pinned SSH host key (`ssh-ed25519 AAAA...`); required unless `ssh.verifyHostKeys` is false. */
+  hostKey: hostKey.optional(),
 });
