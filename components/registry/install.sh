@@ -39,23 +39,30 @@ write_file() {
 [ -f "$HARBOR_CONFIG" ] || { echo "missing $HARBOR_CONFIG (copied by the Registry component)" >&2; exit 1; }
 
 # --- container engine: docker + compose v2 from the package mirror -------------------
+# Host prep has checked that the host's repositories provide them (provides: [docker]):
+# Docker's repository on EL 9 and Debian 12 (Debian has no compose v2); on Ubuntu 24.04
+# Docker's repository or universe's docker.io + docker-compose-v2 (never both: the two
+# compose packages install the same plugin file).
 if ! docker compose version >/dev/null 2>&1; then
   # shellcheck source=/dev/null
   . /etc/os-release
-  case " ${ID:-} ${ID_LIKE:-} " in
-    *" rhel "* | *" centos "* | *" fedora "* | *" rocky "* | *" almalinux "*)
+  case "${ID:-}" in
+    rhel | centos | rocky | almalinux)
       yum -y -q install docker-ce docker-ce-cli containerd.io docker-compose-plugin curl jq
       ;;
-    *" debian "* | *" ubuntu "*)
+    debian | ubuntu)
       export DEBIAN_FRONTEND=noninteractive
-      if apt-cache show docker-ce >/dev/null 2>&1; then
+      if [ -n "$(apt-cache madison docker-ce 2>/dev/null)" ]; then
         apt-get -y -q install docker-ce docker-ce-cli containerd.io docker-compose-plugin curl jq
-      else
+      elif [ "${ID:-}" = ubuntu ]; then
         apt-get -y -q install docker.io docker-compose-v2 curl jq
+      else
+        echo "Debian has no docker compose v2: add Docker's repository to mirrors.packages.apt with provides: [docker]" >&2
+        exit 1
       fi
       ;;
     *)
-      echo "unsupported OS '${ID:-unknown}' for the Harbor hosts" >&2
+      echo "unsupported OS '${ID:-unknown}' for the Harbor hosts (EL 9, Ubuntu 24.04, Debian 12)" >&2
       exit 1
       ;;
   esac

@@ -53,18 +53,4 @@ describe("shell scripts", () => {
     assert.equal(check.status, 0, check.stdout);
     assert.equal(spawnSync("bash", ["-n"], { input: script }).status, 0, "bash parses the rendered script");
   });
-
-  it("the prep script flushes iptables only once (marker file) and persists the FORWARD rule", () => {
-    const result = load(prodConfig());
-    assert.ok(result.ok);
-    const script = renderPrepScript(result.spec, result.spec.hosts[0]);
-    assert.match(script, /if \[ ! -e "\$STATE_DIR\/iptables-flushed" \]; then/);
-    assert.match(
-      script,
-      /iptables -C FORWARD -s 0\.0\.0\.0\/0 -j ACCEPT 2>\/dev\/null \|\| iptables -I FORWARD -s 0\.0\.0\.0\/0 -j ACCEPT/,
-    );
-    assert.match(script, /k8s-platform-forward\.service/);
-    for (const m of ["overlay", "br_netfilter", "ip_vs", "ip_vs_rr", "ip_vs_wrr", "ip_vs_sh", "nf_conntrack"])
-      assert.match(script, new RegExp(`\\b${m}\\b`));
-  });
 });

@@ -5,6 +5,7 @@
  */
 import { apiserverVip, etcdInitialMembers, etcdTiming, kubernetesVersion } from "./control-plane";
 import { hostKeys, roleCounts, ssh, uniqueHosts } from "./hosts";
+import { packageSignatures, packageSources } from "./mirrors";
 import { calico, hostNetworks, networkRanges } from "./network";
 import { projectLimits, projects } from "./projects";
 import { imagesProject, registry } from "./registry";
@@ -21,6 +22,8 @@ export const RULES: readonly Rule[] = [
   hostKeys,
   uniqueHosts,
   roleCounts,
+  packageSignatures,
+  packageSources,
   apiserverVip,
   networkRanges,
   hostNetworks,

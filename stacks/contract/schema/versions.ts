@@ -21,18 +21,56 @@ const YUM_URL =
 /** A registry path component (the distribution reference grammar). */
 const REGISTRY_PATH = "[a-z0-9]+([._-][a-z0-9]+)*";
 
+/**
+ * What a package repository provides, so each host writes only the repositories its roles
+ * need and a missing one is named: `base` (the OS: every host), `storage` (GlusterFS
+ * server and NFS-Ganesha; on EL 9 the CentOS Storage SIG), `docker` (Docker Engine,
+ * containerd.io and the compose v2 plugin for Harbor: Docker's repository).
+ */
+export const REPOSITORY_ROLES = ["base", "storage", "docker"] as const;
+export type RepositoryRole = (typeof REPOSITORY_ROLES)[number];
+
+const provides = z
+  .array(z.enum(REPOSITORY_ROLES, { message: `must be one of ${REPOSITORY_ROLES.join(", ")}` }))
+  .min(1, { message: "must name at least one of base, storage, docker" })
+  .default(["base"]);
+
 const yumRepoSchema = z.strictObject({
   id: matching(/^[A-Za-z0-9_.-]{1,100}$/, "must be a yum repo id (at most 100 letters, digits, '_', '.', '-')"),
   baseurl: matching(
     YUM_URL,
     "must be an http(s) URL; only yum variables like $releasever and $basearch may use '$' (no whitespace, quotes or shell characters)",
   ),
-  /** The repository's signing key: packages are checked against it (gpgcheck=1). */
+  /** The repository's signing key: packages are checked against it (gpgcheck=1). Required unless allowUnsigned. */
   gpgkey: matching(
     new RegExp(`${HTTP_URL.source}|^file:///[A-Za-z0-9._/-]+$`),
     "must be an http(s):// or file:/// URL of the repository's GPG key",
   ).optional(),
+  /** Install this repository's packages without a signature check (gpgcheck=0); warned on every run. */
+  allowUnsigned: z.boolean().default(false),
+  /** What the repository provides (default base). */
+  provides,
 });
+
+/** An apt source line: `deb [options] URL suite component...`, no quotes or shell characters. */
+const APT_LINE =
+  /^deb (\[[A-Za-z0-9=,._/:-]+( [A-Za-z0-9=,._/:-]+)*\] )?https?:\/\/[A-Za-z0-9._~%+=:@,/-]+ [A-Za-z0-9._/-]+( [A-Za-z0-9._-]+)+$/;
+const aptLine = matching(
+  APT_LINE,
+  "must be an apt line like 'deb [signed-by=/etc/apt/keyrings/mirror.gpg] http://mirror/debian bookworm main' (no quotes or shell characters)",
+);
+
+const aptSourceSchema = z.union([
+  // A bare line provides the OS (base) and must be signed.
+  aptLine.transform((line) => ({ line, provides: ["base"] as RepositoryRole[], allowUnsigned: false })),
+  z.strictObject({
+    line: aptLine,
+    /** What the source provides (default base). */
+    provides,
+    /** Accept the source without a valid Release signature (`[trusted=yes]`); warned on every run. */
+    allowUnsigned: z.boolean().default(false),
+  }),
+]);
 
 export const mirrorsSchema = z.strictObject({
   /** Base URL of a mirror of upstream release downloads (dl.k8s.io and GitHub release layout). */
@@ -49,20 +87,16 @@ export const mirrorsSchema = z.strictObject({
     /^(https?|oci):\/\/[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:\d{1,5})?(\/[A-Za-z0-9._~%+=:@,-]+)*$/,
     "must be an http(s):// or oci:// URL without a trailing '/', whitespace, quotes or shell characters",
   ),
-  /** OS package mirrors; the host prep script writes the ones for its OS family. */
+  /**
+   * OS package repositories; each host writes those of its OS family that provide `base`
+   * or what its roles need (see REPOSITORY_ROLES).
+   */
   packages: z
     .strictObject({
-      /** yum/dnf repositories for the RHEL family (base, updates, EPEL). */
+      /** yum/dnf repositories for EL 9 (BaseOS, AppStream, the Storage SIG, Docker's). */
       yum: z.array(yumRepoSchema).default([]),
-      /** apt source lines for Debian/Ubuntu (`deb URL suite components`). */
-      apt: z
-        .array(
-          matching(
-            /^deb (\[[A-Za-z0-9=,._/:-]+( [A-Za-z0-9=,._/:-]+)*\] )?https?:\/\/[A-Za-z0-9._~%+=:@,/-]+ [A-Za-z0-9._/-]+( [A-Za-z0-9._-]+)+$/,
-            "must be an apt line like 'deb [signed-by=/etc/apt/keyrings/mirror.gpg] http://mirror/debian bookworm main' (no quotes or shell characters)",
-          ),
-        )
-        .default([]),
+      /** apt sources for Debian 12 / Ubuntu 24.04: a line (provides base), or `{ line, provides }`. */
+      apt: z.array(aptSourceSchema).default([]),
     })
     .prefault({}),
 });
