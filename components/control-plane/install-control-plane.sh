@@ -3,6 +3,9 @@
 # kube-scheduler and kubectl from the binaries mirror (checksum verified), then the files of
 # the bundles (units, configs and certificates; keys, kubeconfigs) with CIS modes. Services restart only when a
 # binary or file changed, apiserver first and waited for, so re-running changes nothing.
+# A bundle is removed once its files are installed (only the installed files remain); a
+# re-run whose bundle was not copied again (unchanged) finds it absent and takes that as
+# applied, provided the files its manifest lists are in place.
 # Parameters (environment): K8S_VERSION, BINARIES_MIRROR, BUNDLES (paths of the copied bundles),
 # CA_FILE, APISERVER_PORT, READY_TIMEOUT (seconds); ROOT (install under this prefix instead
 # of /, and APISERVER_ADDRESS to probe: for tests).
@@ -57,11 +60,30 @@ install_binary() {
   install -m 0755 -o root -g root "${tmp_dir}/${name}" "${BIN_DIR}/${name}"
 }
 
-# Writes every `MODE PATH BASE64` line of a bundle whose content, mode or owner differs.
+# Writes every `MODE PATH BASE64` line of a bundle whose content, mode or owner differs,
+# records the paths in the bundle's manifest, then removes the bundle. An absent bundle was
+# applied by an earlier run (the copy step re-copies it only when it changes): every path
+# of its manifest must exist.
 apply_bundle() {
-  local bundle="$1" mode path b64 file
+  local bundle="$1" manifest="$1.applied" mode path b64 file
+  if [ ! -e "$bundle" ]; then
+    if [ ! -f "$manifest" ]; then
+      log "bundle ${bundle} is missing and was never applied: re-copy it (pulumi up --replace the copy step)"
+      exit 1
+    fi
+    while read -r path; do
+      [ -e "${ROOT}${path}" ] || {
+        log "${path} from ${bundle} is gone and the bundle was removed after install: re-copy it (pulumi up --replace the copy step)"
+        exit 1
+      }
+    done <"$manifest"
+    return 0
+  fi
+  chmod 0600 "$bundle"
+  : >"${manifest}.new"
   while read -r mode path b64; do
     [ -n "${mode}" ] || continue
+    echo "$path" >>"${manifest}.new"
     file="${tmp_dir}/file"
     printf '%s' "$b64" | base64 -d >"$file"
     path="${ROOT}${path}"
@@ -72,6 +94,8 @@ apply_bundle() {
     mark_changed
     install -D -m "$mode" -o root -g root "$file" "$path"
   done <"$bundle"
+  mv -f "${manifest}.new" "$manifest"
+  rm -f "$bundle"
 }
 
 wait_ready() {
@@ -87,7 +111,6 @@ wait_ready() {
   done
 }
 
-chmod 0600 "${bundles[@]}"
 install -d -m 0700 -o root -g root "${ROOT}/var/log/kubernetes/audit"
 mkdir -p "$BIN_DIR"
 for b in "${BINARIES[@]}"; do install_binary "$b"; done

@@ -2,7 +2,8 @@
 # Installs the apiserver load balancer on one master: haproxy and keepalived from the OS
 # packages, their configs and the check script from the bundle. New configs are validated
 # with `haproxy -c` and `keepalived -t` before they replace the running ones; services
-# reload only when something changed.
+# reload only when something changed. Bundles are removed once installed; an absent bundle
+# (not copied again: unchanged) counts as applied when the files of its manifest exist.
 # Parameters (environment): BUNDLES (paths of the copied bundles), HOST_ADDRESS (this master's
 # address, to find the VIP interface when the config says @DETECTED_INTERFACE@); ROOT
 # (install under this prefix instead of /: for tests).
@@ -37,10 +38,27 @@ install_packages
 # Stage every file, resolving the interface placeholder.
 iface=""
 declare -a paths=() modes=() staged=()
+consumed=()
 stage_bundle() {
-  local bundle="$1" mode path b64 file
+  local bundle="$1" manifest="$1.applied" mode path b64 file
+  if [ ! -e "$bundle" ]; then
+    if [ ! -f "$manifest" ]; then
+      log "bundle ${bundle} is missing and was never applied: re-copy it (pulumi up --replace the copy step)"
+      exit 1
+    fi
+    while read -r path; do
+      [ -e "${ROOT}${path}" ] || {
+        log "${path} from ${bundle} is gone and the bundle was removed after install: re-copy it (pulumi up --replace the copy step)"
+        exit 1
+      }
+    done <"$manifest"
+    return 0
+  fi
+  chmod 0600 "$bundle"
+  : >"${manifest}.new"
   while read -r mode path b64; do
     [ -n "${mode}" ] || continue
+    echo "$path" >>"${manifest}.new"
     file="${tmp_dir}/${#paths[@]}"
     printf '%s' "$b64" | base64 -d >"$file"
     if grep -q "$PLACEHOLDER" "$file"; then
@@ -55,7 +73,7 @@ stage_bundle() {
     modes+=("$mode")
     staged+=("$file")
   done <"$bundle"
-  chmod 0600 "$bundle"
+  consumed+=("$bundle")
 }
 for bundle in "${bundles[@]}"; do stage_bundle "$bundle"; done
 
@@ -90,6 +108,12 @@ for i in "${!paths[@]}"; do
     *haproxy.cfg) if install_file "$i"; then changed_haproxy=1; fi ;;
     *keepalived.conf) if install_file "$i"; then changed_keepalived=1; fi ;;
   esac
+done
+
+# Installed: only the installed files remain (keepalived.conf holds the VRRP password).
+for bundle in "${consumed[@]}"; do
+  mv -f "${bundle}.applied.new" "${bundle}.applied"
+  rm -f "$bundle"
 done
 
 systemctl enable haproxy keepalived >/dev/null 2>&1

@@ -1,30 +1,36 @@
 #!/usr/bin/env bash
 # Installs one etcd member from the staged files: the etcd release from the binaries
 # mirror (checked against the release's SHA256SUMS), the etcd system user, the data dir
-# (0700, etcd), certificates (keys 0600), the systemd units and the backup timer. It does
-# not start etcd (start.sh does, one member at a time). Idempotent.
+# (0700, etcd), certificates (keys 0600), the systemd units (0600) and the backup timer. It
+# does not start etcd (start.sh does, one member at a time). Idempotent. Each staged file
+# is removed once installed, so only the installed files remain; a staged file that is
+# absent was installed by an earlier run (its copy step re-copies it only when it changes).
 # The caller defines fetch_etcd (the body of fetch.sh) before this body.
 # Parameters (set by the caller before this body):
 #   ETCD_VERSION, ETCD_RELEASE_URL, ETCD_DATA_DIR, ETCD_BIN_DIR, ETCD_STAGE_DIR,
 #   ETCD_CACERT, ETCD_SERVER_CERT, ETCD_SERVER_KEY, ETCD_PEER_CERT, ETCD_PEER_KEY,
-#   ETCD_CLIENT_CERT, ETCD_CLIENT_KEY, ETCD_SNAPSHOT_SCRIPT, ETCD_BACKUP_DIR
+#   ETCD_CLIENT_CERT, ETCD_CLIENT_KEY, ETCD_SNAPSHOT_SCRIPT, ETCD_BACKUP_DIR, ETCD_UNIT_DIR
 set -euo pipefail
 
 : "${ETCD_VERSION:?}" "${ETCD_RELEASE_URL:?}" "${ETCD_DATA_DIR:?}" "${ETCD_BIN_DIR:?}" "${ETCD_STAGE_DIR:?}"
 : "${ETCD_CACERT:?}" "${ETCD_SERVER_CERT:?}" "${ETCD_SERVER_KEY:?}" "${ETCD_PEER_CERT:?}" "${ETCD_PEER_KEY:?}"
-: "${ETCD_CLIENT_CERT:?}" "${ETCD_CLIENT_KEY:?}" "${ETCD_SNAPSHOT_SCRIPT:?}" "${ETCD_BACKUP_DIR:?}"
+: "${ETCD_CLIENT_CERT:?}" "${ETCD_CLIENT_KEY:?}" "${ETCD_SNAPSHOT_SCRIPT:?}" "${ETCD_BACKUP_DIR:?}" "${ETCD_UNIT_DIR:?}"
 
 log() { printf '[etcd-install] %s\n' "$*"; }
 
-# place SRC DST MODE OWNER: installs SRC at DST unless identical (content, mode, owner).
+# place SRC DST MODE OWNER: installs SRC at DST unless identical (content, mode, owner),
+# then removes SRC. An absent SRC was installed before: DST must exist.
 place() {
   local src=$1 dst=$2 mode=$3 owner=$4
-  [ -f "$src" ] || { echo "staged file $src is missing" >&2; exit 1; }
-  if [ -f "$dst" ] && cmp -s "$src" "$dst" && [ "$(stat -c '%a %U' "$dst")" = "$mode ${owner%%:*}" ]; then
+  if [ ! -f "$src" ]; then
+    [ -f "$dst" ] || { echo "staged file $src is missing and $dst is not installed: re-copy it (pulumi up --replace its copy step)" >&2; exit 1; }
     return 0
   fi
-  install -D -m "$mode" -o "${owner%%:*}" -g "${owner##*:}" "$src" "$dst"
-  log "installed $dst"
+  if ! { [ -f "$dst" ] && cmp -s "$src" "$dst" && [ "$(stat -c '%a %U:%G' "$dst")" = "$mode $owner" ]; }; then
+    install -D -m "$mode" -o "${owner%%:*}" -g "${owner##*:}" "$src" "$dst"
+    log "installed $dst"
+  fi
+  rm -f "$src"
 }
 
 # --- user and directories -------------------------------------------------------------
@@ -55,22 +61,25 @@ if [ "$installed" != "$ETCD_VERSION" ]; then
   log "installed etcd $ETCD_VERSION (was '${installed:-none}')"
 fi
 
-# --- certificates: server/peer keys readable by etcd only, the etcdctl key by root only
+# --- certificates: all root:root, keys 0600 (CIS 1.1.19-1.1.21 where etcd shares a master);
+# etcd reads its keys as systemd credentials (LoadCredential= in the unit)
 place "$ETCD_STAGE_DIR/ca.crt" "$ETCD_CACERT" 644 root:root
-place "$ETCD_STAGE_DIR/server.crt" "$ETCD_SERVER_CERT" 644 etcd:etcd
-place "$ETCD_STAGE_DIR/server.key" "$ETCD_SERVER_KEY" 600 etcd:etcd
-place "$ETCD_STAGE_DIR/peer.crt" "$ETCD_PEER_CERT" 644 etcd:etcd
-place "$ETCD_STAGE_DIR/peer.key" "$ETCD_PEER_KEY" 600 etcd:etcd
+place "$ETCD_STAGE_DIR/server.crt" "$ETCD_SERVER_CERT" 644 root:root
+place "$ETCD_STAGE_DIR/server.key" "$ETCD_SERVER_KEY" 600 root:root
+place "$ETCD_STAGE_DIR/peer.crt" "$ETCD_PEER_CERT" 644 root:root
+place "$ETCD_STAGE_DIR/peer.key" "$ETCD_PEER_KEY" 600 root:root
 place "$ETCD_STAGE_DIR/healthcheck-client.crt" "$ETCD_CLIENT_CERT" 644 root:root
 place "$ETCD_STAGE_DIR/healthcheck-client.key" "$ETCD_CLIENT_KEY" 600 root:root
 
 # --- units and the backup script ------------------------------------------------------
 place "$ETCD_STAGE_DIR/etcd-snapshot.sh" "$ETCD_SNAPSHOT_SCRIPT" 755 root:root
-before=$(cat /etc/systemd/system/etcd.service /etc/systemd/system/etcd-backup.service /etc/systemd/system/etcd-backup.timer 2>/dev/null | sha256sum)
-place "$ETCD_STAGE_DIR/etcd.service" /etc/systemd/system/etcd.service 644 root:root
-place "$ETCD_STAGE_DIR/etcd-backup.service" /etc/systemd/system/etcd-backup.service 644 root:root
-place "$ETCD_STAGE_DIR/etcd-backup.timer" /etc/systemd/system/etcd-backup.timer 644 root:root
-after=$(cat /etc/systemd/system/etcd.service /etc/systemd/system/etcd-backup.service /etc/systemd/system/etcd-backup.timer | sha256sum)
+# (on a first install the units do not exist yet: cat fails, which pipefail must not see)
+before=$( { cat "$ETCD_UNIT_DIR"/etcd.service "$ETCD_UNIT_DIR"/etcd-backup.service "$ETCD_UNIT_DIR"/etcd-backup.timer 2>/dev/null || true; } | sha256sum)
+# The unit is etcd's "pod specification" for CIS 1.1.7/1.1.8: 0600 root:root.
+place "$ETCD_STAGE_DIR/etcd.service" "$ETCD_UNIT_DIR"/etcd.service 600 root:root
+place "$ETCD_STAGE_DIR/etcd-backup.service" "$ETCD_UNIT_DIR"/etcd-backup.service 600 root:root
+place "$ETCD_STAGE_DIR/etcd-backup.timer" "$ETCD_UNIT_DIR"/etcd-backup.timer 600 root:root
+after=$(cat "$ETCD_UNIT_DIR"/etcd.service "$ETCD_UNIT_DIR"/etcd-backup.service "$ETCD_UNIT_DIR"/etcd-backup.timer | sha256sum)
 if [ "$before" != "$after" ]; then
   systemctl daemon-reload
 fi

@@ -106,7 +106,22 @@ export interface EtcdRenderOptions {
    * members on one machine turn this off; both then bind the member address only.
    */
   readonly localListeners?: boolean;
+  /**
+   * Read the server and peer keys from the unit's systemd credentials (default true): the
+   * key files stay root:root 0600 in /etc/kubernetes/pki/etcd (CIS 1.1.19 and 1.1.21 hold
+   * where etcd shares a master) and systemd hands the etcd user a private copy. Tests that
+   * start etcd directly turn this off and point it at the key files.
+   */
+  readonly systemdCredentials?: boolean;
 }
+
+/** The systemd credentials of the etcd unit: name -> the key file it is loaded from. */
+export function etcdCredentials(paths: EtcdPaths = ETCD_PATHS): Readonly<Record<string, string>> {
+  return { "server.key": paths.serverKey, "peer.key": paths.peerKey };
+}
+
+/** Where etcd reads a credential: `%d` is the unit's credentials directory ($CREDENTIALS_DIRECTORY). */
+const credential = (name: string) => `%d/${name}`;
 
 const peerUrl = (m: EtcdMember) => `https://${m.address}:${PEER_PORT}`;
 /** The client URL of a member. */
@@ -127,6 +142,7 @@ export function renderEtcdFlags(
 ): string[] {
   const paths = options.paths ?? ETCD_PATHS;
   const local = options.localListeners ?? true;
+  const credentials = options.systemdCredentials ?? true;
   const clientUrls = local ? [clientUrl(member), `https://127.0.0.1:${CLIENT_PORT}`] : [clientUrl(member)];
   const flags: Record<string, string | number | boolean> = {
     name: member.name,
@@ -144,11 +160,11 @@ export function renderEtcdFlags(
     "client-cert-auth": true,
     "trusted-ca-file": paths.caCert,
     "cert-file": paths.serverCert,
-    "key-file": paths.serverKey,
+    "key-file": credentials ? credential("server.key") : paths.serverKey,
     "peer-client-cert-auth": true,
     "peer-trusted-ca-file": paths.caCert,
     "peer-cert-file": paths.peerCert,
-    "peer-key-file": paths.peerKey,
+    "peer-key-file": credentials ? credential("peer.key") : paths.peerKey,
     "auto-tls": false,
     "peer-auto-tls": false,
     "heartbeat-interval": spec.etcd.heartbeatIntervalMs,
@@ -174,6 +190,8 @@ export function renderEtcdUnit(member: EtcdMember, flags: readonly string[], pat
     "Type=notify",
     "User=etcd",
     "Group=etcd",
+    // The keys stay root-only on disk; systemd gives the service a copy only it can read.
+    ...Object.entries(etcdCredentials(paths)).map(([name, file]) => `LoadCredential=${name}:${file}`),
     `ExecStart=${paths.binDir}/etcd \\`,
     ...flags.map((f, i) => `  ${f}${i < flags.length - 1 ? " \\" : ""}`),
     "Restart=on-failure",
@@ -281,6 +299,9 @@ const bodyOf = (text: string) => {
 export function renderInstallScript(
   spec: Pick<PlatformSpec, "versions" | "mirrors" | "etcd">,
   paths: EtcdPaths = ETCD_PATHS,
+  stageDir: string = STAGE_DIR,
+  unitDir = "/etc/systemd/system",
+  snapshotScript: string = SNAPSHOT_SCRIPT_PATH,
 ): string {
   const fetchEtcd = ["fetch_etcd() {", ...bodyOf(SCRIPTS.fetch), "}"].join("\n");
   return withParameters(["set -euo pipefail", fetchEtcd, ...bodyOf(SCRIPTS.install)].join("\n"), {
@@ -288,7 +309,7 @@ export function renderInstallScript(
     ETCD_RELEASE_URL: `${spec.mirrors.binaries}/github.com/etcd-io/etcd/releases/download/v${spec.versions.etcd}`,
     ETCD_DATA_DIR: paths.dataDir,
     ETCD_BIN_DIR: paths.binDir,
-    ETCD_STAGE_DIR: STAGE_DIR,
+    ETCD_STAGE_DIR: stageDir,
     ETCD_CACERT: paths.caCert,
     ETCD_SERVER_CERT: paths.serverCert,
     ETCD_SERVER_KEY: paths.serverKey,
@@ -296,8 +317,9 @@ export function renderInstallScript(
     ETCD_PEER_KEY: paths.peerKey,
     ETCD_CLIENT_CERT: paths.clientCert,
     ETCD_CLIENT_KEY: paths.clientKey,
-    ETCD_SNAPSHOT_SCRIPT: SNAPSHOT_SCRIPT_PATH,
+    ETCD_SNAPSHOT_SCRIPT: snapshotScript,
     ETCD_BACKUP_DIR: spec.etcd.backup.dir,
+    ETCD_UNIT_DIR: unitDir,
   });
 }
 

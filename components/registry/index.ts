@@ -149,8 +149,8 @@ export class Registry extends pulumi.ComponentResource {
         {
           connection: host.connection,
           // Owned by the login user so CopyToRemote can write the secret files over SFTP
-          // without root; mode 0700 keeps every other user out.
-          create: asRoot(spec, `install -d -m 0700 -o ${shellQuote(spec.ssh.user)} ${HARBOR_PATHS.configDir}`),
+          // without root; mode 0700 keeps every other user out. install.sh empties it.
+          create: asRoot(spec, `install -d -m 0700 -o ${shellQuote(spec.ssh.user)} ${HARBOR_PATHS.stageDir}`),
           triggers: rebuilt,
           addPreviousOutputInEnv: false,
         },
@@ -160,7 +160,7 @@ export class Registry extends pulumi.ComponentResource {
         `${name}-${host.name}-harbor-yml`,
         {
           connection: host.connection,
-          remotePath: HARBOR_PATHS.harborYml,
+          remotePath: HARBOR_PATHS.stagedHarborYml,
           source: harborYml.apply((t) => new pulumi.asset.StringAsset(t)),
           triggers: rebuilt,
         },
@@ -170,7 +170,7 @@ export class Registry extends pulumi.ComponentResource {
         `${name}-${host.name}-tls-key`,
         {
           connection: host.connection,
-          remotePath: HARBOR_PATHS.tlsKey,
+          remotePath: HARBOR_PATHS.stagedTlsKey,
           source: pulumi.secret(key.privateKeyPem).apply((k) => new pulumi.asset.StringAsset(k)),
           triggers: rebuilt,
         },

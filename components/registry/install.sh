@@ -3,15 +3,21 @@
 # mirror, the installer tarball from the binaries mirror (checksum verified), the TLS files,
 # the harbor.service unit, and `./install.sh` - run only when the version or harbor.yml
 # changed since the last successful install (hash marker). A re-run changes nothing.
+# The staged secrets (harbor.yml, TLS key) are moved into place (0600, root) and removed
+# from the staging directory; a staged file that is absent was installed by an earlier run
+# (its copy step re-copies it only when it changes).
 # Parameters (set by the caller before this body):
 #   HARBOR_VERSION, HARBOR_HOSTNAME, HARBOR_HTTPS_PORT, HARBOR_INSTALLER_URL, HARBOR_MD5_URL, HARBOR_INSTALLER_SHA256 (may be empty),
-#   HARBOR_WITH_TRIVY (true|false), HARBOR_DATA_DIR, HARBOR_CONFIG (harbor.yml copied by the
-#   caller, secret), HARBOR_INSTALL_PARENT, HARBOR_INSTALL_DIR, HARBOR_MARKER, HARBOR_DOWNLOAD_DIR,
-#   HARBOR_TLS_CERT + HARBOR_TLS_CERT_PEM, HARBOR_TLS_KEY (copied by the caller, secret), HARBOR_CA_CERT + HARBOR_CA_PEM, HARBOR_UNIT +
+#   HARBOR_WITH_TRIVY (true|false), HARBOR_DATA_DIR, HARBOR_STAGED_CONFIG + HARBOR_STAGED_TLS_KEY
+#   (copied by the caller, secret), HARBOR_CONFIG + HARBOR_TLS_KEY (where they are installed),
+#   HARBOR_LEGACY_CONFIG (an earlier release's copy, removed), HARBOR_CONFIG_DIR,
+#   HARBOR_INSTALL_PARENT, HARBOR_INSTALL_DIR, HARBOR_MARKER, HARBOR_DOWNLOAD_DIR,
+#   HARBOR_TLS_CERT + HARBOR_TLS_CERT_PEM, HARBOR_CA_CERT + HARBOR_CA_PEM, HARBOR_UNIT +
 #   HARBOR_UNIT_TEXT, HARBOR_API_SCRIPT + HARBOR_API_SCRIPT_TEXT
 set -euo pipefail
 
 : "${HARBOR_VERSION:?}" "${HARBOR_HOSTNAME:?}" "${HARBOR_HTTPS_PORT:?}" "${HARBOR_INSTALLER_URL:?}" "${HARBOR_MD5_URL:?}" "${HARBOR_DATA_DIR:?}"
+: "${HARBOR_STAGED_CONFIG:?}" "${HARBOR_STAGED_TLS_KEY:?}" "${HARBOR_LEGACY_CONFIG:?}" "${HARBOR_CONFIG_DIR:?}"
 : "${HARBOR_CONFIG:?}" "${HARBOR_INSTALL_PARENT:?}" "${HARBOR_INSTALL_DIR:?}" "${HARBOR_MARKER:?}"
 : "${HARBOR_DOWNLOAD_DIR:?}" "${HARBOR_TLS_CERT:?}" "${HARBOR_TLS_CERT_PEM:?}" "${HARBOR_TLS_KEY:?}" "${HARBOR_CA_CERT:?}"
 : "${HARBOR_CA_PEM:?}" "${HARBOR_UNIT:?}" "${HARBOR_UNIT_TEXT:?}" "${HARBOR_API_SCRIPT:?}"
@@ -36,7 +42,23 @@ write_file() {
   return 0
 }
 
-[ -f "$HARBOR_CONFIG" ] || { echo "missing $HARBOR_CONFIG (copied by the Registry component)" >&2; exit 1; }
+# staged_or_installed STAGED INSTALLED: one of them must exist (absent staged = installed before).
+staged_or_installed() {
+  [ -f "$1" ] || [ -f "$2" ] ||
+    { echo "missing $1 (copied by the Registry component) and nothing installed at $2: re-copy it (pulumi up --replace its copy step)" >&2; exit 1; }
+}
+staged_or_installed "$HARBOR_STAGED_CONFIG" "$HARBOR_CONFIG"
+staged_or_installed "$HARBOR_STAGED_TLS_KEY" "$HARBOR_TLS_KEY"
+# consume STAGED INSTALLED: moves a staged secret into place (root, 0600) and removes it.
+consume() {
+  [ -f "$1" ] || return 0
+  if ! cmp -s "$1" "$2" 2>/dev/null; then
+    install -D -m 0600 -o root -g root "$1" "$2"
+    log "installed $2"
+  fi
+  chmod 0600 "$2"
+  rm -f "$1"
+}
 
 # --- container engine: docker + compose v2 from the package mirror -------------------
 # Host prep has checked that the host's repositories provide them (provides: [docker]):
@@ -71,7 +93,8 @@ command -v jq >/dev/null || { echo "jq is required (package mirror)" >&2; exit 1
 systemctl enable --now docker >/dev/null
 
 # --- TLS files and the API helper ---------------------------------------------------
-install -d -m 0700 "$(dirname "$HARBOR_CONFIG")"
+install -d -m 0700 -o root -g root "$HARBOR_CONFIG_DIR"
+consume "$HARBOR_STAGED_TLS_KEY" "$HARBOR_TLS_KEY"
 printf '%s\n' "$HARBOR_TLS_CERT_PEM" | write_file "$HARBOR_TLS_CERT" 0644 || true
 # prepare checks the ca_bundle is readable by the registry's uid 10000 or by others.
 printf '%s\n' "$HARBOR_CA_PEM" | write_file "$HARBOR_CA_CERT" 0644 || true
@@ -103,6 +126,8 @@ if [ ! -f "$HARBOR_INSTALL_DIR/.version" ] || [ "$(cat "$HARBOR_INSTALL_DIR/.ver
   tar -xzf "$tarball" -C "$HARBOR_INSTALL_PARENT"
   echo "$HARBOR_VERSION" >"$HARBOR_INSTALL_DIR/.version"
 fi
+consume "$HARBOR_STAGED_CONFIG" "$HARBOR_CONFIG"
+rm -f "$HARBOR_LEGACY_CONFIG"
 
 # --- unit: compose up at boot ------------------------------------------------------
 if printf '%s\n' "$HARBOR_UNIT_TEXT" | write_file "$HARBOR_UNIT" 0644; then
@@ -115,7 +140,6 @@ systemctl enable harbor.service >/dev/null 2>&1
 want=$( { echo "$HARBOR_VERSION $HARBOR_WITH_TRIVY"; cat "$HARBOR_CONFIG" "$HARBOR_TLS_CERT" "$HARBOR_TLS_KEY"; } | sha256sum | cut -d' ' -f1)
 have=$(cat "$HARBOR_MARKER" 2>/dev/null || true)
 if [ "$want" != "$have" ]; then
-  install -m 0600 "$HARBOR_CONFIG" "$HARBOR_INSTALL_DIR/harbor.yml"
   flags=()
   if [ "$HARBOR_WITH_TRIVY" = true ]; then flags+=(--with-trivy); fi
   log "running install.sh ${flags[*]:-}"

@@ -19,9 +19,20 @@ export const SCRIPTS = {
 
 /** Where the registry's files live on a registry host. */
 export const HARBOR_PATHS = {
-  /** Root-only directory the secret inputs (harbor.yml, TLS key) are copied into. */
+  /**
+   * Where the secret inputs (harbor.yml, TLS key) are copied to, owned by the login user
+   * (SFTP writes as it) and 0700; install.sh moves each into place and removes it.
+   */
+  stageDir: "/var/lib/k8s-platform/harbor/stage",
+  stagedHarborYml: "/var/lib/k8s-platform/harbor/stage/harbor.yml",
+  stagedTlsKey: "/var/lib/k8s-platform/harbor/stage/tls.key",
+  /** Root-only directory of the installed TLS files. */
   configDir: "/etc/harbor",
-  harborYml: "/etc/harbor/harbor.yml",
+  /** The installed harbor.yml (0600), where Harbor's install.sh and prepare read it. */
+  harborYml: "/opt/harbor/harbor.yml",
+  /** Where releases before the staging directory copied harbor.yml; removed on install. */
+  legacyHarborYml: "/etc/harbor/harbor.yml",
+  /** The installed TLS key (root, 0600). */
   tlsKey: "/etc/harbor/tls.key",
   tlsCert: "/etc/harbor/tls.crt",
   caCert: "/etc/harbor/ca.crt",
@@ -283,7 +294,11 @@ export function renderInstallScript(spec: PlatformSpec, tls: { certPem: string; 
     HARBOR_INSTALLER_SHA256: spec.registry.installerSha256 ?? "",
     HARBOR_WITH_TRIVY: spec.registry.trivy ? "true" : "false",
     HARBOR_DATA_DIR: spec.registry.dataDir,
+    HARBOR_STAGED_CONFIG: HARBOR_PATHS.stagedHarborYml,
+    HARBOR_STAGED_TLS_KEY: HARBOR_PATHS.stagedTlsKey,
     HARBOR_CONFIG: HARBOR_PATHS.harborYml,
+    HARBOR_LEGACY_CONFIG: HARBOR_PATHS.legacyHarborYml,
+    HARBOR_CONFIG_DIR: HARBOR_PATHS.configDir,
     HARBOR_INSTALL_PARENT: HARBOR_PATHS.installParent,
     HARBOR_INSTALL_DIR: HARBOR_PATHS.installDir,
     HARBOR_MARKER: HARBOR_PATHS.installedMarker,

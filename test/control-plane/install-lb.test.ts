@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderBundle } from "../../components/control-plane/files";
@@ -105,9 +105,17 @@ describe("install-lb.sh (temporary root, real haproxy -c / keepalived -t, record
     assert.equal((statSync(root() + LB_FILES.checkScript).mode & 0o777).toString(8), "755");
     assert.ok(calls().includes("systemctl reload haproxy") && calls().includes("systemctl reload keepalived"));
     assert.ok(calls().includes("systemctl start haproxy keepalived"));
+    // Only the installed files remain: the bundle (VRRP password) is gone, its manifest kept.
+    assert.equal(existsSync(bundlePath()), false);
+    assert.deepEqual(readFileSync(`${bundlePath()}.applied`, "utf8").trim().split("\n"), [
+      LB_FILES.apiserverCa,
+      LB_FILES.checkScript,
+      LB_FILES.haproxyConfig,
+      LB_FILES.keepalivedConfig,
+    ]);
   });
 
-  it("a re-run reloads nothing", () => {
+  it("a re-run whose bundle was not copied again (unchanged) takes it as applied and reloads nothing", () => {
     writeFileSync(log(), "");
     const r = run();
     assert.equal(r.status, 0, r.stderr);
@@ -115,6 +123,27 @@ describe("install-lb.sh (temporary root, real haproxy -c / keepalived -t, record
       calls().filter((c) => c.includes("reload")),
       [],
     );
+    // The same bundle copied again (a replaced copy step) changes nothing either.
+    writeFileSync(bundlePath(), bundle());
+    const again = run();
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual(
+      calls().filter((c) => c.includes("reload")),
+      [],
+    );
+    assert.equal(existsSync(bundlePath()), false);
+  });
+
+  it("an absent bundle whose installed files are gone fails, naming the fix", () => {
+    const conf = readFileSync(root() + LB_FILES.keepalivedConfig);
+    rmSync(root() + LB_FILES.keepalivedConfig);
+    const r = run();
+    assert.notEqual(r.status, 0);
+    assert.match(
+      r.stderr,
+      /keepalived\.conf from .*bundle is gone and the bundle was removed after install: re-copy it/,
+    );
+    writeFileSync(root() + LB_FILES.keepalivedConfig, conf, { mode: 0o600 });
   });
 
   it("a config haproxy rejects never replaces the live one", () => {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -129,9 +129,17 @@ describe("install-control-plane.sh (temporary root, file:// mirror, recording sy
       "systemctl restart kube-scheduler",
     ]);
     assert.match(r.stderr, /ready \(changed=1\)/);
+    // Only the installed files remain: the bundle is removed, its (path-only) manifest kept.
+    assert.equal(existsSync(paths().bundle), false);
+    assert.deepEqual(readFileSync(`${paths().bundle}.applied`, "utf8").trim().split("\n"), [
+      "/etc/systemd/system/kube-apiserver.service",
+      "/etc/kubernetes/admin.conf",
+      "/etc/kubernetes/pki/apiserver.crt",
+      "/etc/kubernetes/pki/apiserver.key",
+    ]);
   });
 
-  it("a re-run changes nothing and restarts nothing", async () => {
+  it("a re-run whose bundle was not copied again (unchanged) changes nothing and restarts nothing", async () => {
     writeFileSync(paths().log, "");
     const r = await runScript(env("1.35.1"));
     assert.equal(r.status, 0, r.stderr);
@@ -140,6 +148,22 @@ describe("install-control-plane.sh (temporary root, file:// mirror, recording sy
       systemctlCalls().filter((c) => c.includes("restart")),
       [],
     );
+  });
+
+  it("an absent bundle that was never applied, or whose files are gone, fails naming the fix", async () => {
+    const key = join(paths().root, "etc/kubernetes/pki/apiserver.key");
+    const content = readFileSync(key);
+    rmSync(key);
+    const gone = await runScript(env("1.35.1"));
+    assert.notEqual(gone.status, 0);
+    assert.match(gone.stderr, /apiserver\.key from .* is gone and the bundle was removed after install: re-copy it/);
+    writeFileSync(key, content, { mode: 0o600 });
+    const manifest = readFileSync(`${paths().bundle}.applied`);
+    rmSync(`${paths().bundle}.applied`);
+    const never = await runScript(env("1.35.1"));
+    assert.notEqual(never.status, 0);
+    assert.match(never.stderr, /bundle .* is missing and was never applied/);
+    writeFileSync(`${paths().bundle}.applied`, manifest);
   });
 
   it("refuses a binary whose checksum does not match, leaving the installed one", async () => {

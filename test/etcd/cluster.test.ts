@@ -68,7 +68,7 @@ describe("etcd cluster: rendered flags + issued certificates on real etcd", func
     );
 
   const start = (member: PlannedMember, paths = memberPaths.get(member.name) as EtcdPaths, p = plan) => {
-    const flags = renderEtcdFlags(spec, p, member, { paths, localListeners: false });
+    const flags = renderEtcdFlags(spec, p, member, { paths, localListeners: false, systemdCredentials: false });
     daemons.set(member.name, startDaemon(member.name, "etcd", flags));
   };
   const logs = () => [...daemons.values()].map((d) => `--- ${d.name}\n${d.log.slice(-3000)}`).join("\n");

@@ -111,9 +111,10 @@ describe("etcd flags", () => {
     assert.equal(f.get("trusted-ca-file"), "/etc/kubernetes/pki/etcd/ca.crt");
     assert.equal(f.get("peer-trusted-ca-file"), "/etc/kubernetes/pki/etcd/ca.crt");
     assert.equal(f.get("cert-file"), "/etc/kubernetes/pki/etcd/server.crt");
-    assert.equal(f.get("key-file"), "/etc/kubernetes/pki/etcd/server.key");
+    // The keys come from the unit's systemd credentials (LoadCredential=), root-only on disk.
+    assert.equal(f.get("key-file"), "%d/server.key");
     assert.equal(f.get("peer-cert-file"), "/etc/kubernetes/pki/etcd/peer.crt");
-    assert.equal(f.get("peer-key-file"), "/etc/kubernetes/pki/etcd/peer.key");
+    assert.equal(f.get("peer-key-file"), "%d/peer.key");
     assert.equal(f.get("auto-tls"), "false");
     assert.equal(f.get("peer-auto-tls"), "false");
     for (const [name, value] of f)
@@ -161,6 +162,8 @@ describe("etcd units", () => {
     const unit = renderEtcdUnit(member, flags);
     assert.match(unit, /^Type=notify$/m);
     assert.match(unit, /^User=etcd$/m);
+    assert.match(unit, /^LoadCredential=server\.key:\/etc\/kubernetes\/pki\/etcd\/server\.key$/m);
+    assert.match(unit, /^LoadCredential=peer\.key:\/etc\/kubernetes\/pki\/etcd\/peer\.key$/m);
     assert.match(unit, /^Restart=on-failure$/m);
     assert.match(unit, /^ExecStart=\/usr\/local\/bin\/etcd \\$/m);
     const execLines = unit.split("\n").filter((l) => l.startsWith("  --"));
