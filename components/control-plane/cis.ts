@@ -1,389 +1,500 @@
 /**
- * CIS Kubernetes Benchmark, kube-bench profile cis-1.12, control-plane checks (section 1):
- * each check id with what satisfies it, and an evaluator over the rendered flags and the
- * installed-file table. Checks kube-bench marks "Manual" are listed too (and satisfied
- * where the platform can) but do not count towards the automated score. The etcd checks
- * of section 1.1 (1.1.7, 1.1.8, 1.1.11, 1.1.12) belong to the etcd component.
- * Source: github.com/aquasecurity/kube-bench cfg/cis-1.12/master.yaml
+ * CIS Kubernetes Benchmark v1.12 (kube-bench cfg/cis-1.12/master.yaml), section 1: every
+ * check of the control-plane node, with the benchmark's own test items and what its audit
+ * command prints on one of our masters (components/host/cis.ts builds that view of a host).
+ * kube-bench's audits look for kubeadm's static pod manifests; here the subjects are the
+ * systemd units that replace them (`$apiserverconf` is /etc/systemd/system/kube-apiserver.service,
+ * `$etcdconf` the etcd unit), and the daemons' command lines are the rendered flags.
+ * The etcd checks of this section (1.1.7, 1.1.8, 1.1.11, 1.1.12) apply where a master is
+ * also an etcd member; elsewhere they are "n/a".
  */
 import { KUBECONFIG, PKI_DIR } from "../../lib/paths";
-import type { PlatformSpec } from "../../stacks/contract/spec";
-import { FILES, installedFiles, type InstalledFile } from "./files";
-import { renderApiServerFlags, STRONG_CIPHER_SUITES } from "./renderApiserver";
-import { renderControllerManagerFlags, renderSchedulerFlags } from "./renderControllers";
-import { ANONYMOUS_PATHS, renderAuthenticationConfig, renderEncryptionConfig } from "./renderSecurity";
-import { flagValue, type Flags } from "./renderUnit";
+import {
+  findUnder,
+  ownedBy,
+  permissionsAtMost,
+  statOwner,
+  statPermissions,
+  type BenchAudit,
+  type BenchHost,
+  type BenchTests,
+  type CisCheck,
+} from "../../lib/kubeBench";
 import { parse } from "yaml";
+import { FILES } from "./files";
+import { ANONYMOUS_PATHS } from "./renderSecurity";
 
-/** What the checks look at: the three daemons' flags, the installed files, the config files. */
-export interface RenderedControlPlane {
-  readonly apiserver: Flags;
-  readonly controllerManager: Flags;
-  readonly scheduler: Flags;
-  readonly files: readonly InstalledFile[];
-  readonly encryptionConfig: string;
-  readonly authenticationConfig: string;
-}
+/** Where the etcd unit lives (the etcd component's file table names the same path). */
+export const ETCD_UNIT = "/etc/systemd/system/etcd.service";
+/** etcd's data directory (`--data-dir`). */
+export const ETCD_DATA_DIR = "/var/lib/etcd";
 
-/** One benchmark check. */
-export interface CisCheck {
-  readonly id: string;
-  readonly text: string;
-  /** kube-bench "Automated" (scored) or "Manual". */
-  readonly automated: boolean;
-  /** What satisfies it here, e.g. `--profiling=false` or `0600 /etc/kubernetes/admin.conf`. */
-  readonly satisfiedBy: string;
-  readonly test: (r: RenderedControlPlane) => boolean;
-}
+const ps =
+  (daemon: string) =>
+  (h: BenchHost): BenchAudit | undefined =>
+    h.processes[daemon] === undefined ? undefined : { output: h.processes[daemon] };
 
-const list = (v: string | undefined) => (v === undefined ? [] : v.split(","));
-const has = (flags: Flags, name: string, item: string) => list(flagValue(flags, name)).includes(item);
-const set = (flags: Flags, name: string) => flagValue(flags, name) !== undefined;
-const eq = (flags: Flags, name: string, value: string) => flagValue(flags, name) === value;
-const gte = (flags: Flags, name: string, min: number) => Number(flagValue(flags, name) ?? NaN) >= min;
-/** kube-bench's "bitmask": no permission bit beyond the allowed mode. */
-const modeAtMost = (mode: string, max: number) => (parseInt(mode, 8) & ~max) === 0;
+/** A `ps` check of one daemon: the benchmark's test items over its command line. */
+const flagCheck = (
+  daemon: string,
+  id: string,
+  title: string,
+  satisfiedBy: string,
+  tests: BenchTests,
+  automated = true,
+): CisCheck => ({ id, title, automated, satisfiedBy, tests, audit: ps(daemon) });
 
-function fileCheck(id: string, what: string, path: string, max: number): CisCheck[] {
-  const file = (r: RenderedControlPlane) => r.files.find((f) => f.path === path);
+const onMaster = (h: BenchHost) => h.roles.includes("master");
+const onEtcd = (h: BenchHost) => h.roles.includes("etcd");
+
+/** A file's permissions and ownership checks (id and id+1), on the hosts `applies` selects. */
+function fileChecks(
+  id: string,
+  next: string,
+  what: string,
+  path: string,
+  max: string,
+  applies: (h: BenchHost) => boolean = onMaster,
+): CisCheck[] {
   return [
     {
       id,
-      text: `${what} file permissions are set to ${max.toString(8)} or more restrictive`,
+      title: `${what}: permissions ${max} or stricter`,
       automated: true,
-      satisfiedBy: `${max.toString(8).padStart(4, "0")} ${path}`,
-      test: (r) => modeAtMost(file(r)?.mode ?? "7777", max),
+      satisfiedBy: `0${max} ${path}`,
+      tests: permissionsAtMost(max),
+      audit: (h) => (applies(h) ? { output: statPermissions(h, path) } : undefined),
     },
     {
-      id: nextId(id),
-      text: `${what} file ownership is set to root:root`,
+      id: next,
+      title: `${what}: owned by root:root`,
       automated: true,
       satisfiedBy: `root:root ${path}`,
-      test: (r) => file(r)?.owner === "root:root",
+      tests: ownedBy("root:root"),
+      audit: (h) => (applies(h) ? { output: statOwner(h, path) } : undefined),
     },
   ];
 }
 
-function nextId(id: string): string {
-  const parts = id.split(".");
-  parts[parts.length - 1] = String(Number(parts[parts.length - 1]) + 1);
-  return parts.join(".");
+const one = (flag: string, op?: string, value?: string, set?: boolean): BenchTests => ({
+  items: [{ flag, ...(set === undefined ? {} : { set }), ...(op ? { compare: { op, value: value ?? "" } } : {}) }],
+});
+const orUnset = (flag: string, op: string, value: string): BenchTests => ({
+  binOp: "or",
+  items: [
+    { flag, compare: { op, value } },
+    { flag, set: false },
+  ],
+});
+const both = (a: string, b: string): BenchTests => ({ binOp: "and", items: [{ flag: a }, { flag: b }] });
+
+/** The first encryption provider, as 1.2.28's audit extracts it (`provider=<name>` lines). */
+function encryptionProviders(config: string): string {
+  const lines = config.split("\n");
+  const at = lines.map((l, i) => (/providers:/.test(l) ? i : -1)).filter((i) => i >= 0);
+  const after = at.length > 0 ? (lines[at[at.length - 1] + 1] ?? "") : "";
+  return (after.match(/[A-Za-z]+/g) ?? []).map((w) => `provider=${w}`).join("\n");
 }
 
-const apiFlag = (
-  id: string,
-  text: string,
-  satisfiedBy: string,
-  test: (f: Flags) => boolean,
-  automated = true,
-): CisCheck => ({
-  id,
-  text,
-  automated,
-  satisfiedBy,
-  test: (r) => test(r.apiserver),
-});
+const apiserver = "kube-apiserver";
+const controllerManager = "kube-controller-manager";
+const scheduler = "kube-scheduler";
 
-/** The control-plane checks of cis-1.12 section 1, in benchmark order. */
-export const CIS_CHECKS: readonly CisCheck[] = [
-  ...fileCheck("1.1.1", "API server unit (pod specification)", FILES.apiserverUnit.path, 0o600),
-  ...fileCheck("1.1.3", "controller manager unit (pod specification)", FILES.controllerManagerUnit.path, 0o600),
-  ...fileCheck("1.1.5", "scheduler unit (pod specification)", FILES.schedulerUnit.path, 0o600),
-  ...fileCheck("1.1.13", "default administrative credential (admin.conf)", KUBECONFIG.admin, 0o600),
-  ...fileCheck("1.1.15", "scheduler.conf", KUBECONFIG.scheduler, 0o600),
-  ...fileCheck("1.1.17", "controller-manager.conf", KUBECONFIG.controllerManager, 0o600),
+/** Section 1 of cis-1.12, in benchmark order. */
+export const CONTROL_PLANE_CHECKS: readonly CisCheck[] = [
+  ...fileChecks("1.1.1", "1.1.2", "API server unit (pod specification)", FILES.apiserverUnit.path, "600"),
+  ...fileChecks("1.1.3", "1.1.4", "controller-manager unit", FILES.controllerManagerUnit.path, "600"),
+  ...fileChecks("1.1.5", "1.1.6", "scheduler unit", FILES.schedulerUnit.path, "600"),
+  {
+    id: "1.1.7",
+    title: "etcd unit (pod specification): permissions 600 or stricter",
+    automated: true,
+    satisfiedBy: `0600 ${ETCD_UNIT} (on a master that is also an etcd member)`,
+    tests: permissionsAtMost("600"),
+    multiple: true,
+    audit: (h) => (onMaster(h) && onEtcd(h) ? { output: statPermissions(h, ETCD_UNIT) } : undefined),
+  },
+  {
+    id: "1.1.8",
+    title: "etcd unit (pod specification): owned by root:root",
+    automated: true,
+    satisfiedBy: `root:root ${ETCD_UNIT}`,
+    tests: ownedBy("root:root"),
+    multiple: true,
+    audit: (h) => (onMaster(h) && onEtcd(h) ? { output: statOwner(h, ETCD_UNIT) } : undefined),
+  },
+  {
+    id: "1.1.9",
+    title: "CNI files: permissions 600 or stricter",
+    automated: false,
+    satisfiedBy: "Calico writes /etc/cni/net.d (not rendered here)",
+    tests: permissionsAtMost("600"),
+    multiple: true,
+    audit: () => undefined,
+  },
+  {
+    id: "1.1.10",
+    title: "CNI files: owned by root:root",
+    automated: false,
+    satisfiedBy: "Calico writes /etc/cni/net.d (not rendered here)",
+    tests: ownedBy("root:root"),
+    multiple: true,
+    audit: () => undefined,
+  },
+  ...fileChecks("1.1.11", "1.1.12", "etcd data directory", ETCD_DATA_DIR, "700", (h) => onMaster(h) && onEtcd(h)).map(
+    (c, i): CisCheck =>
+      i === 0
+        ? c
+        : {
+            ...c,
+            title: "etcd data directory: owned by etcd:etcd",
+            satisfiedBy: `etcd:etcd ${ETCD_DATA_DIR}`,
+            tests: ownedBy("etcd:etcd"),
+          },
+  ),
+  {
+    id: "1.1.13",
+    title: "admin kubeconfig: permissions 600 or stricter",
+    automated: true,
+    satisfiedBy: `0600 ${KUBECONFIG.admin} (no super-admin.conf)`,
+    tests: permissionsAtMost("600"),
+    multiple: true,
+    audit: (h) => (onMaster(h) ? { output: statPermissions(h, KUBECONFIG.admin, true) } : undefined),
+  },
+  {
+    id: "1.1.14",
+    title: "admin kubeconfig: owned by root:root",
+    automated: true,
+    satisfiedBy: `root:root ${KUBECONFIG.admin}`,
+    tests: { items: [{ flag: "ownership", compare: { op: "eq", value: "root:root" } }] },
+    multiple: true,
+    audit: (h) =>
+      onMaster(h) ? { output: `ownership=${statOwner(h, KUBECONFIG.admin)} ${KUBECONFIG.admin}` } : undefined,
+  },
+  ...fileChecks("1.1.15", "1.1.16", "scheduler.conf", KUBECONFIG.scheduler, "600"),
+  ...fileChecks("1.1.17", "1.1.18", "controller-manager.conf", KUBECONFIG.controllerManager, "600"),
   {
     id: "1.1.19",
-    text: "Kubernetes PKI directory and file ownership is set to root:root",
+    title: "PKI directory and files: owned by root:root",
     automated: true,
-    satisfiedBy: `root:root on every file under ${PKI_DIR}`,
-    test: (r) => r.files.filter((f) => f.path.startsWith(`${PKI_DIR}/`)).every((f) => f.owner === "root:root"),
+    satisfiedBy: `root:root on ${PKI_DIR} and everything in it, etcd's keys included (etcd reads them as systemd credentials)`,
+    tests: ownedBy("root:root"),
+    multiple: true,
+    audit: (h) =>
+      onMaster(h)
+        ? {
+            output: findUnder(h, PKI_DIR)
+              .map((f) => f.owner)
+              .join("\n"),
+          }
+        : undefined,
   },
   {
     id: "1.1.20",
-    text: "Kubernetes PKI certificate file permissions are set to 644 or more restrictive",
+    title: "PKI certificates: permissions 644 or stricter",
     automated: false,
     satisfiedBy: "0644 on every *.crt",
-    test: (r) => r.files.filter((f) => f.path.endsWith(".crt")).every((f) => modeAtMost(f.mode, 0o644)),
+    tests: permissionsAtMost("644"),
+    multiple: true,
+    audit: (h) =>
+      onMaster(h)
+        ? {
+            output: findUnder(h, PKI_DIR)
+              .filter((f) => f.path.endsWith(".crt"))
+              .map((f) => statPermissions(h, f.path))
+              .join("\n"),
+          }
+        : undefined,
   },
   {
     id: "1.1.21",
-    text: "Kubernetes PKI key file permissions are set to 600",
+    title: "PKI keys: permissions 600",
     automated: false,
     satisfiedBy: "0600 on every *.key",
-    test: (r) => r.files.filter((f) => f.path.endsWith(".key")).every((f) => modeAtMost(f.mode, 0o600)),
+    tests: permissionsAtMost("600"),
+    multiple: true,
+    audit: (h) =>
+      onMaster(h)
+        ? {
+            output: findUnder(h, PKI_DIR)
+              .filter((f) => f.path.endsWith(".key"))
+              .map((f) => statPermissions(h, f.path))
+              .join("\n"),
+          }
+        : undefined,
   },
   {
     id: "1.2.1",
-    text: "Ensure that anonymous requests are restricted (--anonymous-auth=false, or anonymous limited to health paths by AuthenticationConfiguration)",
+    title: "anonymous requests restricted",
     automated: false,
-    satisfiedBy: `--authentication-config with anonymous only on ${ANONYMOUS_PATHS.join(",")}`,
-    test: (r) => {
-      if (eq(r.apiserver, "anonymous-auth", "false")) return true;
-      if (set(r.apiserver, "anonymous-auth")) return false;
-      const doc = parse(r.authenticationConfig) as {
+    satisfiedBy: `--authentication-config allowing anonymous requests only on ${ANONYMOUS_PATHS.join(",")} (--anonymous-auth must then stay unset)`,
+    tests: one("--anonymous-auth", "eq", "false"),
+    audit: ps(apiserver),
+    verdict: (h) => {
+      const cmd = h.processes[apiserver] ?? "";
+      if (/--anonymous-auth=false\b/.test(cmd)) return true;
+      if (/--anonymous-auth\b/.test(cmd)) return false;
+      const doc = parse(h.configs.authentication ?? "") as {
         anonymous?: { enabled?: boolean; conditions?: { path: string }[] };
-      };
-      const paths = (doc.anonymous?.conditions ?? []).map((c) => c.path).sort();
+      } | null;
+      const paths = (doc?.anonymous?.conditions ?? []).map((c) => c.path);
       return (
-        doc.anonymous?.enabled === false ||
+        doc?.anonymous?.enabled === false ||
         (paths.length > 0 && paths.every((p) => (ANONYMOUS_PATHS as readonly string[]).includes(p)))
       );
     },
   },
-  apiFlag(
+  flagCheck(
+    apiserver,
     "1.2.2",
-    "--token-auth-file parameter is not set",
+    "no static token file",
     "--token-auth-file unset",
-    (f) => !set(f, "token-auth-file"),
+    one("--token-auth-file", undefined, undefined, false),
   ),
-  apiFlag(
+  flagCheck(
+    apiserver,
     "1.2.3",
-    "DenyServiceExternalIPs is set",
+    "DenyServiceExternalIPs admission",
     "--enable-admission-plugins has DenyServiceExternalIPs",
-    (f) => has(f, "enable-admission-plugins", "DenyServiceExternalIPs"),
+    {
+      binOp: "or",
+      items: [{ flag: "--enable-admission-plugins", compare: { op: "has", value: "DenyServiceExternalIPs" } }],
+    },
     false,
   ),
-  apiFlag(
+  flagCheck(
+    apiserver,
     "1.2.4",
-    "--kubelet-client-certificate and --kubelet-client-key are set",
+    "kubelet client certificate",
     "--kubelet-client-certificate, --kubelet-client-key",
-    (f) => set(f, "kubelet-client-certificate") && set(f, "kubelet-client-key"),
+    both("--kubelet-client-certificate", "--kubelet-client-key"),
   ),
-  apiFlag("1.2.5", "--kubelet-certificate-authority is set", "--kubelet-certificate-authority", (f) =>
-    set(f, "kubelet-certificate-authority"),
+  flagCheck(
+    apiserver,
+    "1.2.5",
+    "kubelet serving CA",
+    "--kubelet-certificate-authority",
+    one("--kubelet-certificate-authority"),
   ),
-  apiFlag(
+  flagCheck(
+    apiserver,
     "1.2.6",
-    "--authorization-mode is not AlwaysAllow",
+    "authorization not AlwaysAllow",
     "--authorization-mode=Node,RBAC",
-    (f) => set(f, "authorization-mode") && !has(f, "authorization-mode", "AlwaysAllow"),
+    one("--authorization-mode", "nothave", "AlwaysAllow"),
   ),
-  apiFlag("1.2.7", "--authorization-mode includes Node", "--authorization-mode=Node,RBAC", (f) =>
-    has(f, "authorization-mode", "Node"),
+  flagCheck(
+    apiserver,
+    "1.2.7",
+    "authorization includes Node",
+    "--authorization-mode=Node,RBAC",
+    one("--authorization-mode", "has", "Node"),
   ),
-  apiFlag("1.2.8", "--authorization-mode includes RBAC", "--authorization-mode=Node,RBAC", (f) =>
-    has(f, "authorization-mode", "RBAC"),
+  flagCheck(
+    apiserver,
+    "1.2.8",
+    "authorization includes RBAC",
+    "--authorization-mode=Node,RBAC",
+    one("--authorization-mode", "has", "RBAC"),
   ),
-  apiFlag(
+  flagCheck(
+    apiserver,
     "1.2.9",
-    "admission plugin EventRateLimit is set",
-    "not set (needs an admission config; left to the operator)",
-    (f) => has(f, "enable-admission-plugins", "EventRateLimit"),
+    "EventRateLimit admission",
+    "not set (needs an admission configuration file; left to the operator)",
+    one("--enable-admission-plugins", "has", "EventRateLimit"),
     false,
   ),
-  apiFlag(
+  flagCheck(
+    apiserver,
     "1.2.10",
-    "admission plugin AlwaysAdmit is not set",
+    "no AlwaysAdmit",
     "--enable-admission-plugins without AlwaysAdmit",
-    (f) => !has(f, "enable-admission-plugins", "AlwaysAdmit"),
+    orUnset("--enable-admission-plugins", "nothave", "AlwaysAdmit"),
   ),
-  apiFlag(
-    "1.2.11",
-    "admission plugin AlwaysPullImages is set",
-    "not set (images come from the private mirror; would break air-gapped pulls of cached images)",
-    (f) => has(f, "enable-admission-plugins", "AlwaysPullImages"),
-    false,
-  ),
-  apiFlag(
+  {
+    ...flagCheck(
+      apiserver,
+      "1.2.11",
+      "AlwaysPullImages admission",
+      "below 1.35 --enable-admission-plugins has AlwaysPullImages; from 1.35 the kubelets' imagePullCredentialsVerificationPolicy checks a pod's credentials for cached images instead",
+      one("--enable-admission-plugins", "has", "AlwaysPullImages"),
+      false,
+    ),
+    verdict: (h) =>
+      /AlwaysPullImages/.test(h.processes[apiserver] ?? "") ||
+      /imagePullCredentialsVerificationPolicy: (AlwaysVerify|NeverVerifyAllowlistedImages)/.test(
+        h.configs.kubelet ?? "",
+      ),
+  },
+  flagCheck(
+    apiserver,
     "1.2.12",
-    "admission plugin ServiceAccount is not disabled",
+    "ServiceAccount admission not disabled",
     "--disable-admission-plugins unset",
-    (f) => !has(f, "disable-admission-plugins", "ServiceAccount"),
+    orUnset("--disable-admission-plugins", "nothave", "ServiceAccount"),
   ),
-  apiFlag(
+  flagCheck(
+    apiserver,
     "1.2.13",
-    "admission plugin NamespaceLifecycle is not disabled",
+    "NamespaceLifecycle admission not disabled",
     "--disable-admission-plugins unset",
-    (f) => !has(f, "disable-admission-plugins", "NamespaceLifecycle"),
+    orUnset("--disable-admission-plugins", "nothave", "NamespaceLifecycle"),
   ),
-  apiFlag("1.2.14", "admission plugin NodeRestriction is set", "--enable-admission-plugins has NodeRestriction", (f) =>
-    has(f, "enable-admission-plugins", "NodeRestriction"),
+  flagCheck(
+    apiserver,
+    "1.2.14",
+    "NodeRestriction admission",
+    "--enable-admission-plugins has NodeRestriction",
+    one("--enable-admission-plugins", "has", "NodeRestriction"),
   ),
-  apiFlag("1.2.15", "apiserver --profiling is false", "--profiling=false", (f) => eq(f, "profiling", "false")),
-  apiFlag("1.2.16", "--audit-log-path is set", "--audit-log-path", (f) => set(f, "audit-log-path")),
-  apiFlag("1.2.17", "--audit-log-maxage is 30 or more", "--audit-log-maxage=30", (f) => gte(f, "audit-log-maxage", 30)),
-  apiFlag("1.2.18", "--audit-log-maxbackup is 10 or more", "--audit-log-maxbackup=10", (f) =>
-    gte(f, "audit-log-maxbackup", 10),
+  flagCheck(apiserver, "1.2.15", "apiserver profiling off", "--profiling=false", one("--profiling", "eq", "false")),
+  flagCheck(apiserver, "1.2.16", "audit log path", "--audit-log-path", one("--audit-log-path")),
+  flagCheck(
+    apiserver,
+    "1.2.17",
+    "audit log kept 30 days",
+    "--audit-log-maxage=30",
+    one("--audit-log-maxage", "gte", "30"),
   ),
-  apiFlag("1.2.19", "--audit-log-maxsize is 100 or more", "--audit-log-maxsize=100", (f) =>
-    gte(f, "audit-log-maxsize", 100),
+  flagCheck(
+    apiserver,
+    "1.2.18",
+    "audit log 10 backups",
+    "--audit-log-maxbackup=10",
+    one("--audit-log-maxbackup", "gte", "10"),
   ),
-  apiFlag(
-    "1.2.21",
-    "--service-account-lookup is true",
-    "--service-account-lookup=true",
-    (f) => !set(f, "service-account-lookup") || eq(f, "service-account-lookup", "true"),
+  flagCheck(
+    apiserver,
+    "1.2.19",
+    "audit log 100 MB files",
+    "--audit-log-maxsize=100",
+    one("--audit-log-maxsize", "gte", "100"),
   ),
-  apiFlag("1.2.22", "--service-account-key-file is set", "--service-account-key-file", (f) =>
-    set(f, "service-account-key-file"),
+  {
+    id: "1.2.20",
+    title: "request timeout appropriate",
+    automated: false,
+    satisfiedBy: "--request-timeout left at its default (60s)",
+    audit: ps(apiserver),
+    verdict: (h) => !/--request-timeout=/.test(h.processes[apiserver] ?? ""),
+  },
+  flagCheck(apiserver, "1.2.21", "service account lookup", "--service-account-lookup=true", {
+    binOp: "or",
+    items: [
+      { flag: "--service-account-lookup", set: false },
+      { flag: "--service-account-lookup", compare: { op: "eq", value: "true" } },
+    ],
+  }),
+  flagCheck(
+    apiserver,
+    "1.2.22",
+    "service account public key",
+    "--service-account-key-file",
+    one("--service-account-key-file"),
   ),
-  apiFlag(
+  flagCheck(
+    apiserver,
     "1.2.23",
-    "--etcd-certfile and --etcd-keyfile are set",
+    "etcd client certificate",
     "--etcd-certfile, --etcd-keyfile",
-    (f) => set(f, "etcd-certfile") && set(f, "etcd-keyfile"),
+    both("--etcd-certfile", "--etcd-keyfile"),
   ),
-  apiFlag(
+  flagCheck(
+    apiserver,
     "1.2.24",
-    "--tls-cert-file and --tls-private-key-file are set",
+    "serving certificate",
     "--tls-cert-file, --tls-private-key-file",
-    (f) => set(f, "tls-cert-file") && set(f, "tls-private-key-file"),
+    both("--tls-cert-file", "--tls-private-key-file"),
   ),
-  apiFlag("1.2.25", "--client-ca-file is set", "--client-ca-file", (f) => set(f, "client-ca-file")),
-  apiFlag("1.2.26", "--etcd-cafile is set", "--etcd-cafile", (f) => set(f, "etcd-cafile")),
-  apiFlag(
+  flagCheck(apiserver, "1.2.25", "client CA", "--client-ca-file", one("--client-ca-file")),
+  flagCheck(apiserver, "1.2.26", "etcd CA", "--etcd-cafile", one("--etcd-cafile")),
+  flagCheck(
+    apiserver,
     "1.2.27",
-    "--encryption-provider-config is set",
+    "encryption at rest configured",
     "--encryption-provider-config",
-    (f) => set(f, "encryption-provider-config"),
+    one("--encryption-provider-config"),
     false,
   ),
   {
     id: "1.2.28",
-    text: "encryption providers are appropriately configured (aescbc, kms or secretbox first)",
+    title: "encryption providers appropriate",
     automated: false,
     satisfiedBy: "secretbox first, identity last",
-    test: (r) => {
-      const doc = parse(r.encryptionConfig) as { resources: { providers: Record<string, unknown>[] }[] };
-      const first = Object.keys(doc.resources[0]?.providers[0] ?? {})[0];
-      return ["aescbc", "kms", "secretbox"].includes(first);
-    },
+    tests: one("provider", "valid_elements", "aescbc,kms,secretbox"),
+    audit: (h) =>
+      h.configs.encryption === undefined ? undefined : { output: encryptionProviders(h.configs.encryption) },
   },
-  apiFlag(
+  flagCheck(
+    apiserver,
     "1.2.29",
-    "API server only uses strong cryptographic ciphers",
+    "strong TLS ciphers",
     "--tls-cipher-suites (ECDHE + AEAD)",
-    (f) => {
-      const suites = list(flagValue(f, "tls-cipher-suites"));
-      return suites.length > 0 && suites.every((s) => (STRONG_CIPHER_SUITES as readonly string[]).includes(s));
-    },
+    one(
+      "--tls-cipher-suites",
+      "valid_elements",
+      "TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    ),
     false,
   ),
-  apiFlag(
+  flagCheck(
+    apiserver,
     "1.2.30",
-    "--service-account-extend-token-expiration is false",
+    "service account tokens not extended",
     "--service-account-extend-token-expiration=false",
-    (f) => eq(f, "service-account-extend-token-expiration", "false"),
+    one("--service-account-extend-token-expiration", "eq", "false"),
   ),
-  {
-    id: "1.3.1",
-    text: "--terminated-pod-gc-threshold is set",
-    automated: false,
-    satisfiedBy: "--terminated-pod-gc-threshold=10000",
-    test: (r) => set(r.controllerManager, "terminated-pod-gc-threshold"),
-  },
-  ...(
-    [
-      [
-        "1.3.2",
-        "controller manager --profiling is false",
-        "--profiling=false",
-        (f: Flags) => eq(f, "profiling", "false"),
-      ],
-      [
-        "1.3.3",
-        "--use-service-account-credentials is true",
-        "--use-service-account-credentials=true",
-        (f: Flags) => set(f, "use-service-account-credentials") && !eq(f, "use-service-account-credentials", "false"),
-      ],
-      [
-        "1.3.4",
-        "--service-account-private-key-file is set",
-        "--service-account-private-key-file",
-        (f: Flags) => set(f, "service-account-private-key-file"),
-      ],
-      ["1.3.5", "--root-ca-file is set", "--root-ca-file", (f: Flags) => set(f, "root-ca-file")],
-      [
-        "1.3.6",
-        "RotateKubeletServerCertificate is not disabled",
-        "--feature-gates unset",
-        (f: Flags) => !(flagValue(f, "feature-gates") ?? "").includes("RotateKubeletServerCertificate=false"),
-      ],
-      [
-        "1.3.7",
-        "controller manager --bind-address is 127.0.0.1",
-        "--bind-address=127.0.0.1",
-        (f: Flags) => !set(f, "bind-address") || eq(f, "bind-address", "127.0.0.1"),
-      ],
-    ] as const
-  ).map(([id, text, satisfiedBy, test]): CisCheck => ({
-    id,
-    text,
-    automated: true,
-    satisfiedBy,
-    test: (r) => test(r.controllerManager),
-  })),
-  ...(
-    [
-      ["1.4.1", "scheduler --profiling is false", "--profiling=false", (f: Flags) => eq(f, "profiling", "false")],
-      [
-        "1.4.2",
-        "scheduler --bind-address is 127.0.0.1",
-        "--bind-address=127.0.0.1",
-        (f: Flags) => !set(f, "bind-address") || eq(f, "bind-address", "127.0.0.1"),
-      ],
-    ] as const
-  ).map(([id, text, satisfiedBy, test]): CisCheck => ({
-    id,
-    text,
-    automated: true,
-    satisfiedBy,
-    test: (r) => test(r.scheduler),
-  })),
+  flagCheck(
+    controllerManager,
+    "1.3.1",
+    "terminated pod GC threshold",
+    "--terminated-pod-gc-threshold=10000",
+    one("--terminated-pod-gc-threshold"),
+    false,
+  ),
+  flagCheck(
+    controllerManager,
+    "1.3.2",
+    "controller-manager profiling off",
+    "--profiling=false",
+    one("--profiling", "eq", "false"),
+  ),
+  flagCheck(
+    controllerManager,
+    "1.3.3",
+    "per-controller service accounts",
+    "--use-service-account-credentials=true",
+    one("--use-service-account-credentials", "noteq", "false"),
+  ),
+  flagCheck(
+    controllerManager,
+    "1.3.4",
+    "service account signing key",
+    "--service-account-private-key-file",
+    one("--service-account-private-key-file"),
+  ),
+  flagCheck(controllerManager, "1.3.5", "root CA for service accounts", "--root-ca-file", one("--root-ca-file")),
+  flagCheck(controllerManager, "1.3.6", "kubelet serving certificate rotation not disabled", "--feature-gates unset", {
+    binOp: "or",
+    items: [
+      { flag: "--feature-gates", set: true, compare: { op: "nothave", value: "RotateKubeletServerCertificate=false" } },
+      { flag: "--feature-gates", set: false },
+    ],
+  }),
+  flagCheck(
+    controllerManager,
+    "1.3.7",
+    "controller-manager bound to loopback",
+    "--bind-address=127.0.0.1",
+    orUnset("--bind-address", "eq", "127.0.0.1"),
+  ),
+  flagCheck(scheduler, "1.4.1", "scheduler profiling off", "--profiling=false", one("--profiling", "eq", "false")),
+  flagCheck(
+    scheduler,
+    "1.4.2",
+    "scheduler bound to loopback",
+    "--bind-address=127.0.0.1",
+    orUnset("--bind-address", "eq", "127.0.0.1"),
+  ),
 ];
-
-/** The control plane as rendered for the first master (every master renders the same flags but its address). */
-export function renderedControlPlane(spec: PlatformSpec): RenderedControlPlane {
-  const master = spec.topology.masters[0];
-  if (!master) throw new Error("the inventory has no master");
-  return {
-    apiserver: renderApiServerFlags(spec, master),
-    controllerManager: renderControllerManagerFlags(spec),
-    scheduler: renderSchedulerFlags(),
-    files: installedFiles(),
-    // The key does not affect any check; a fixed dummy keeps the bench free of secrets.
-    encryptionConfig: renderEncryptionConfig([{ name: "bench", secretBase64: Buffer.alloc(32).toString("base64") }]),
-    authenticationConfig: renderAuthenticationConfig(spec.versions.kubernetes),
-  };
-}
-
-/** One check's outcome. */
-export interface CisResult {
-  readonly id: string;
-  readonly text: string;
-  readonly automated: boolean;
-  readonly satisfiedBy: string;
-  readonly pass: boolean;
-}
-
-/** Evaluates every check against a rendered control plane. */
-export function evaluateCis(rendered: RenderedControlPlane): CisResult[] {
-  return CIS_CHECKS.map((c) => ({
-    id: c.id,
-    text: c.text,
-    automated: c.automated,
-    satisfiedBy: c.satisfiedBy,
-    pass: c.test(rendered),
-  }));
-}
-
-/** The bench figure: automated control-plane checks passed out of all automated ones. */
-export function cisControlPlaneScore(spec: PlatformSpec): {
-  passed: number;
-  total: number;
-  manualPassed: number;
-  manualTotal: number;
-  results: CisResult[];
-} {
-  const results = evaluateCis(renderedControlPlane(spec));
-  const automated = results.filter((r) => r.automated);
-  const manual = results.filter((r) => !r.automated);
-  return {
-    passed: automated.filter((r) => r.pass).length,
-    total: automated.length,
-    manualPassed: manual.filter((r) => r.pass).length,
-    manualTotal: manual.length,
-    results,
-  };
-}

@@ -29,7 +29,7 @@ import {
 } from "./render";
 
 export { controlPlaneFingerprint } from "./render";
-export { cisControlPlaneScore } from "./cis";
+export { CONTROL_PLANE_CHECKS } from "./cis";
 
 /** A master host as the control plane needs it (the Host component). */
 export type MasterHost = HostRef;

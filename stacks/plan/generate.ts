@@ -92,3 +92,20 @@ export function scaleConfig(prod: Raw, scale: Scale): Raw {
   if (scale.projects !== undefined) copy.projects = Array.from({ length: scale.projects }, (_, i) => project(i));
   return copy;
 }
+
+/**
+ * The prod config with etcd on the masters: its etcd and master hosts replaced by three
+ * hosts with roles [master, etcd] (cp-1..3 on the masters' subnet), the layout small sites use.
+ */
+export function combinedControlPlane(prod: Raw): Raw {
+  const copy = JSON.parse(JSON.stringify(prod)) as Raw & { hosts: RawHost[] };
+  const rest = copy.hosts.filter((h) => !h.roles.includes("etcd") && !h.roles.includes("master"));
+  const combined = ["cp-1", "cp-2", "cp-3"].map((name, i) => ({
+    name,
+    address: formatIpv4((parseIpv4("10.10.1.31") as number) + i),
+    roles: ["master", "etcd"],
+    hostKey: fakeHostKey(name),
+  }));
+  copy.hosts = [...combined, ...rest];
+  return copy;
+}

@@ -21,6 +21,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderInstallScript, type EtcdPaths } from "../../components/etcd/render";
+import { etcdInstalledFiles } from "../../components/etcd/files";
 import { loadOrThrow } from "../../stacks/contract/load";
 import { prodConfig } from "../support/config";
 
@@ -108,6 +109,18 @@ describe("etcd install.sh (temporary layout, recording systemctl)", function () 
     const r = run();
     assert.equal(r.status, 0, r.out);
     assert.deepEqual(readdirSync(p("stage")), [], "only the installed files remain");
+    // install.sh gives every file the mode and owner of the table the CIS checks read.
+    const table = etcdInstalledFiles(paths(), p("units")).map((f) =>
+      f.path.endsWith("etcd-snapshot.sh") ? { ...f, path: p("lib/etcd-snapshot.sh") } : f,
+    );
+    assert.deepEqual(
+      table.filter((f) => f.staged).map((f) => f.staged).sort(),
+      [...STAGED].sort(),
+    );
+    for (const f of table) {
+      const st = spawnSync("stat", ["-c", "%a %U:%G", f.path], { encoding: "utf8" }).stdout.trim();
+      assert.equal(st, `${f.mode.slice(1)} ${f.owner}`, f.path);
+    }
     for (const key of [paths().serverKey, paths().peerKey, paths().clientKey])
       assert.equal(modeOwner(key), "600 0:0", key);
     for (const cert of [paths().caCert, paths().serverCert, paths().peerCert])

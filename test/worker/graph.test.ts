@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { runProgram, type Graph, type RecordedResource } from "../../stacks/plan/run";
 import { diffGraphs } from "../../stacks/plan/diff";
 import { longestChain } from "../../stacks/plan/analysis";
-import { fakeHostKey, scaleConfig, workerHost } from "../../stacks/plan/generate";
+import { combinedControlPlane, scaleConfig, workerHost } from "../../stacks/plan/generate";
 import { clone, prodConfig } from "../support/config";
 import { find, ofType, transitiveDependencies } from "../support/graph";
 import {
@@ -242,17 +242,8 @@ describe("worker nodes in the program graph (mock harness)", function () {
   });
 
   it("a host with roles [master, etcd] runs etcd, the control plane and the node agents side by side", async () => {
-    const raw = clone(prodConfig()) as Raw;
     // Three combined hosts replace the three etcd hosts and the two masters.
-    raw.hosts = [
-      ...["cp-1", "cp-2", "cp-3"].map((name, i) => ({
-        name,
-        address: `10.10.1.${31 + i}`,
-        roles: ["master", "etcd"],
-        hostKey: fakeHostKey(name),
-      })),
-      ...raw.hosts.filter((h: Raw) => !(h.roles as string[]).some((r) => r === "etcd" || r === "master")),
-    ];
+    const raw = combinedControlPlane(prodConfig());
     const g = await runProgram(raw);
     for (const host of ["cp-1", "cp-2", "cp-3"]) {
       assert.ok(find(g, CMD, `etcd-${host}-install`), `${host} runs etcd`);
