@@ -78,6 +78,14 @@ describe("npm run plan", () => {
     for (const l of lines) assert.match(l, /node-021/, l);
   });
 
+  it("--diff refuses a Kubernetes jump over a minor against the old config's versions (exit 2, file named)", () => {
+    const file = stackFile((raw) => (raw.versions.kubernetes = "1.37.0"));
+    const out = plan("--config", file, "--diff", join(REPO_ROOT, "Pulumi.prod.yaml"));
+    assert.equal(out.status, 2, out.stdout + out.stderr);
+    assert.match(out.stderr, /Pulumi\.test\.yaml/);
+    assert.match(out.stderr, /k8s-platform:versions\.kubernetes: 1\.37\.0 skips 1\.36/);
+  });
+
   it("--graph writes a Mermaid picture of the component graph", () => {
     const out = join(mkdtempSync(join(tmpdir(), "plan-")), "g.mmd");
     const run = plan("--graph", out);

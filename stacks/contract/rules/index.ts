@@ -10,8 +10,9 @@ import { projectLimits, projects } from "./projects";
 import { imagesProject, registry } from "./registry";
 import { glusterfs } from "./storage";
 import type { Rule } from "./types";
+import { upgrades } from "./upgrades";
 
-export type { Problem, Rule, Section } from "./types";
+export type { Deployed, LoadContext, Problem, Rule, Section } from "./types";
 export { RESERVED_NAMESPACES } from "./projects";
 export { SUPPORTED_KUBERNETES_MINORS } from "./control-plane";
 
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = [
   networkRanges,
   hostNetworks,
   kubernetesVersion,
+  upgrades,
   etcdTiming,
   etcdInitialMembers,
   calico,
