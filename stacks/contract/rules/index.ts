@@ -3,7 +3,7 @@
  * `{ path, message }`, naming the key an operator must edit; every rule whose sections
  * parsed runs, so one load reports every problem at once.
  */
-import { apiserverVip, etcdInitialMembers, etcdTiming, kubernetesVersion } from "./control-plane";
+import { apiserverVip, bastionProxy, etcdInitialMembers, etcdTiming, kubernetesVersion } from "./control-plane";
 import { hostKeys, roleCounts, ssh, uniqueHosts } from "./hosts";
 import { packageSignatures, packageSources } from "./mirrors";
 import { calico, hostNetworks, networkRanges } from "./network";
@@ -11,8 +11,9 @@ import { projectLimits, projects } from "./projects";
 import { imagesProject, registry } from "./registry";
 import { glusterfs } from "./storage";
 import type { Rule } from "./types";
+import { upgrades } from "./upgrades";
 
-export type { Problem, Rule, Section } from "./types";
+export type { Deployed, LoadContext, Problem, Rule, Section } from "./types";
 export { RESERVED_NAMESPACES } from "./projects";
 export { SUPPORTED_KUBERNETES_MINORS } from "./control-plane";
 
@@ -25,9 +26,11 @@ export const RULES: readonly Rule[] = [
   packageSignatures,
   packageSources,
   apiserverVip,
+  bastionProxy,
   networkRanges,
   hostNetworks,
   kubernetesVersion,
+  upgrades,
   etcdTiming,
   etcdInitialMembers,
   calico,
