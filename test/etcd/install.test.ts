@@ -114,7 +114,10 @@ describe("etcd install.sh (temporary layout, recording systemctl)", function () 
       f.path.endsWith("etcd-snapshot.sh") ? { ...f, path: p("lib/etcd-snapshot.sh") } : f,
     );
     assert.deepEqual(
-      table.filter((f) => f.staged).map((f) => f.staged).sort(),
+      table
+        .filter((f) => f.staged)
+        .map((f) => f.staged)
+        .sort(),
       [...STAGED].sort(),
     );
     for (const f of table) {
