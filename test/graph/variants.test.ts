@@ -8,6 +8,7 @@ import { load } from "../../stacks/contract/load";
 import { scaleConfig } from "../../stacks/plan/generate";
 import { runProgram } from "../../stacks/plan/run";
 import { clone, prodConfig } from "../support/config";
+import { fakeHostKey } from "../../stacks/plan/generate";
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- edits arbitrary config paths
 
@@ -19,7 +20,12 @@ const VARIANTS: [string, (r: Raw) => void][] = [
     "masters hold etcd too (roles [master, etcd])",
     (r) => {
       r.hosts = r.hosts.filter((h: Raw) => !h.roles.includes("etcd"));
-      r.hosts.push({ name: "master-3", address: "10.10.1.23", roles: ["master", "etcd"] });
+      r.hosts.push({
+        name: "master-3",
+        address: "10.10.1.23",
+        roles: ["master", "etcd"],
+        hostKey: fakeHostKey("master-3"),
+      });
       for (const m of ["master-1", "master-2"]) host(r, m).roles.push("etcd");
     },
   ],
@@ -27,8 +33,8 @@ const VARIANTS: [string, (r: Raw) => void][] = [
     "five etcd members, two joining",
     (r) => {
       r.hosts.push(
-        { name: "etcd-4", address: "10.10.1.14", roles: ["etcd"] },
-        { name: "etcd-5", address: "10.10.1.15", roles: ["etcd"] },
+        { name: "etcd-4", address: "10.10.1.14", roles: ["etcd"], hostKey: fakeHostKey("etcd-4") },
+        { name: "etcd-5", address: "10.10.1.15", roles: ["etcd"], hostKey: fakeHostKey("etcd-5") },
       );
       r.etcd = { initialMembers: ["etcd-1", "etcd-2", "etcd-3"] };
     },

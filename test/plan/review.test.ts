@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { clone, prodConfig, REPO_ROOT } from "../support/config";
 import { editGraph } from "../policies/broken";
+import { fakeHostKey } from "../../stacks/plan/generate";
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- edits arbitrary config paths
 
@@ -79,7 +80,7 @@ describe("change review (offline plan diff)", function () {
     });
 
     it("groups the same change on every node into one entry with the host range", () => {
-      assert.match(text, /<host>-node-upgrade on node-001\.\.node-020 \(20 hosts, same change\)/);
+      assert.match(text, /<host>-node-upgrade on master-1, master-2, node-001 and 19 more \(22 hosts, same change\)/);
       assert.match(text, /rollout in upgrade batches \(each waits for the previous\): 1: /);
     });
   });
@@ -108,7 +109,13 @@ describe("change review (offline plan diff)", function () {
 
   it("adding a worker creates only that worker's resources", async () => {
     const added = await edited((r) =>
-      r.hosts.push({ name: "node-021", address: "10.10.2.121", roles: ["worker"], labels: {} }),
+      r.hosts.push({
+        name: "node-021",
+        address: "10.10.2.121",
+        roles: ["worker"],
+        labels: {},
+        hostKey: fakeHostKey("node-021"),
+      }),
     );
     const plan = planChanges(prod, added);
     assert.ok(plan.changes.length > 0);

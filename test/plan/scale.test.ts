@@ -38,7 +38,8 @@ describe("review at scale (100 workers, 20 storage hosts, 200 projects)", functi
     assert.equal(big.nodes.length, prod.nodes.length, "the picture does not grow with the inventory");
     assert.ok(big.nodes.includes("Host [worker] x100"), big.nodes.join(", "));
     assert.ok(big.nodes.includes("Project x200"));
-    assert.ok(big.nodes.includes("WorkerNode x100"));
+    // Every worker and both masters (workers.kubeletOnMasters) are nodes.
+    assert.ok(big.nodes.includes("WorkerNode x102"), big.nodes.join(", "));
   });
 
   it("a version bump is a readable comment: each per-node change once, with the hosts it applies to", () => {
@@ -48,7 +49,7 @@ describe("review at scale (100 workers, 20 storage hosts, 200 projects)", functi
     assert.ok(nodes.groups.length <= 6, `${nodes.groups.length} groups for ${nodes.count} node changes`);
     const md = renderPlanMarkdown(plan, bumped, "large bump");
     assert.ok(md.length < 60_000, `${md.length} characters`);
-    assert.match(md, /<host>-node-upgrade on node-001\.\.node-100 \(100 hosts, same change\)/);
+    assert.match(md, /<host>-node-upgrade on master-1, master-2, node-001 and 99 more \(102 hosts, same change\)/);
     assert.match(md, /^\s+\+KUBERNETES_VERSION=1\.35\.2$/m);
   });
 });
