@@ -180,7 +180,6 @@ describe("policy pack", function () {
     const loaded = Object.keys(require.cache).filter((k) => k.includes(join("@pulumi", "policy")));
     assert.deepEqual(loaded, []);
     const users = [
-      "offline.ts",
       "engine.ts",
       ...readdirSync(join(REPO_ROOT, "policies/rules")).map((f) => `rules/${f}`),
     ].filter(
