@@ -6,7 +6,7 @@
 import { apiserverVip, etcdTiming, kubernetesVersion } from "./control-plane";
 import { roleCounts, ssh, uniqueHosts } from "./hosts";
 import { calico, hostNetworks, networkRanges } from "./network";
-import { projectLimits, projects } from "./projects";
+import { projectEgress, projectLimits, projectPullSecrets, projects, projectTcp } from "./projects";
 import { registry } from "./registry";
 import { glusterfs } from "./storage";
 import type { Rule } from "./types";
@@ -29,5 +29,8 @@ export const RULES: readonly Rule[] = [
   glusterfs,
   registry,
   projects,
+  projectTcp,
+  projectEgress,
+  projectPullSecrets,
   projectLimits,
 ];
