@@ -155,8 +155,9 @@ export function renderRoutesPolicy(labels: Record<string, string>): ValidatingAd
         expression: `!(${tcp}) || (size(variables.entryPoints) > 0 && variables.entryPoints.all(e, e == 'websecure' || (e.startsWith('tcp-') && e.substring(4) in variables.ports)))`,
         message: "an IngressRouteTCP of a project must name its entry points: the project's own TCP ports or websecure",
         messageExpression:
+          "size(variables.entryPoints) == 0 ? 'an IngressRouteTCP of a project must name its entry points (without them traefik binds it to every default entry point)' : " +
           "'entry point(s) ' + variables.entryPoints.filter(e, e != 'websecure' && !(e.startsWith('tcp-') && e.substring(4) in variables.ports)).join(', ') + " +
-          `' are not project ' + ${NAMESPACE} + '\\'s: it was given TCP port(s) ' + (size(variables.ports) == 0 ? 'none' : variables.ports.join(', ')) + ' (projects[].tcp); an IngressRouteTCP must list its entry points'`,
+          `' are not project ' + ${NAMESPACE} + '\\'s: it was given TCP port(s) ' + (size(variables.ports) == 0 ? 'none' : variables.ports.join(', ')) + ' (projects[].tcp)'`,
         reason: "Forbidden",
       },
       {

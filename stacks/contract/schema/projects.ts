@@ -145,10 +145,19 @@ export const projectSchema = z.strictObject({
   pullSecrets: z.array(pullSecretSchema).default([]),
   /** TCP entry points: external port -> `service:port` of one of the project's own Services. */
   tcp: z
-    .record(
-      matching(/^[1-9][0-9]{0,4}$/, "must be a port number"),
-      matching(TCP_TARGET, "must be service:port of a Service in the project (e.g. redis:6379)"),
-    )
+    .record(z.string(), matching(TCP_TARGET, "must be service:port of a Service in the project (e.g. redis:6379)"))
+    .superRefine((ports, ctx) => {
+      // Checked here rather than as the record's key schema so the problem names the key.
+      for (const port of Object.keys(ports)) {
+        if (!/^[1-9][0-9]{0,4}$/.test(port)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [port],
+            message: `${JSON.stringify(port)} must be a port number (1024-65535)`,
+          });
+        }
+      }
+    })
     .default({}),
   /** Application log file patterns, under `/var/log/projects/<project>/` (the source's custom logs). */
   appLogPaths: z.array(appLogPath).default([]),
