@@ -3,11 +3,11 @@
  * `{ path, message }`, naming the key an operator must edit; every rule whose sections
  * parsed runs, so one load reports every problem at once.
  */
-import { apiserverVip, etcdTiming, kubernetesVersion } from "./control-plane";
+import { apiserverVip, etcdInitialMembers, etcdTiming, kubernetesVersion } from "./control-plane";
 import { roleCounts, ssh, uniqueHosts } from "./hosts";
 import { calico, hostNetworks, networkRanges } from "./network";
 import { projectEgress, projectLimits, projectPullSecrets, projects, projectTcp } from "./projects";
-import { registry } from "./registry";
+import { imagesProject, registry } from "./registry";
 import { glusterfs } from "./storage";
 import type { Rule } from "./types";
 
@@ -25,9 +25,11 @@ export const RULES: readonly Rule[] = [
   hostNetworks,
   kubernetesVersion,
   etcdTiming,
+  etcdInitialMembers,
   calico,
   glusterfs,
   registry,
+  imagesProject,
   projects,
   projectTcp,
   projectEgress,
