@@ -71,6 +71,14 @@ const BAD: [string, (raw: Raw) => void, string, RegExp][] = [
     "projects[4].domains[1]",
     /already claimed by projects\[2\]/,
   ],
+  [
+    "a project domain over the platform's Grafana host",
+    (r) => {
+      r.addons.monitoring.grafanaHost = "grafana.news.example.com";
+    },
+    "projects[4].domains[1]",
+    /\*\.news\.example\.com covers grafana\.news\.example\.com, the platform's addons\.monitoring\.grafanaHost/,
+  ],
   // quantities
   ["negative cpu quota", (r) => (r.projects[0].quota.cpu = "-4"), "projects[0].quota.cpu", /must not be negative/],
   [

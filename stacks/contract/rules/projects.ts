@@ -98,6 +98,24 @@ export const projects = defineRule(["projects"], (config, out) => {
   });
 });
 
+/** The platform's own hosts (the add-on UIs) belong to no project: a project Ingress for one could take its traffic. */
+export const projectPlatformHosts = defineRule(["projects", "addons"], (config, out) => {
+  const platform = [
+    { key: "addons.monitoring.grafanaHost", host: config.addons.monitoring.grafanaHost },
+    { key: "addons.logging.dashboardsHost", host: config.addons.logging.dashboardsHost },
+  ].filter((h): h is { key: string; host: string } => h.host !== undefined);
+  config.projects.forEach((p, i) =>
+    p.domains.forEach((d, j) => {
+      const clash = platform.find((h) => domainsOverlap(h.host, d));
+      if (clash)
+        out.push({
+          path: `projects[${i}].domains[${j}]`,
+          message: `${d} covers ${clash.host}, the platform's ${clash.key}; a project cannot serve the platform's own hosts`,
+        });
+    }),
+  );
+});
+
 /** A port range the ingress controller's nodes already use, with the reason. */
 interface ReservedPorts {
   readonly from: number;
