@@ -3,7 +3,7 @@
  * `{ path, message }`, naming the key an operator must edit; every rule whose sections
  * parsed runs, so one load reports every problem at once.
  */
-import { apiserverVip, etcdInitialMembers, etcdTiming, kubernetesVersion } from "./control-plane";
+import { apiserverVip, bastionProxy, etcdInitialMembers, etcdTiming, kubernetesVersion } from "./control-plane";
 import { roleCounts, ssh, uniqueHosts } from "./hosts";
 import { calico, hostNetworks, networkRanges } from "./network";
 import {
@@ -28,6 +28,7 @@ export const RULES: readonly Rule[] = [
   uniqueHosts,
   roleCounts,
   apiserverVip,
+  bastionProxy,
   networkRanges,
   hostNetworks,
   kubernetesVersion,
