@@ -20,6 +20,19 @@ import { renderDot, renderMermaid, renderSummary } from "./render";
 import { planJson, renderPlanMarkdown, renderPlanText, type PolicySummary } from "./review";
 import { runProgram, type Graph } from "./run";
 import { fakeSecrets, readStackFile } from "./stackfile";
+import { bundledFiles } from "./textdiff";
+
+/** The files packed in a resource's non-secret inputs, decoded (`{ files: { path: content } }`). */
+function filesOf(inputs: unknown): { files?: Record<string, string> } {
+  const files: Record<string, string> = {};
+  const walk = (v: unknown): void => {
+    if (typeof v === "string") for (const [path, content] of bundledFiles(v)) files[path] = content;
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === "object" && !("$secret" in v)) Object.values(v).forEach(walk);
+  };
+  walk(inputs);
+  return Object.keys(files).length > 0 ? { files } : {};
+}
 
 // Pulumi records a stack trace for every internal promise; with source maps on (tsx) each
 // one costs far more, which made the plan several times slower.
@@ -125,6 +138,7 @@ async function main(argv: string[]): Promise<number> {
       parent: r.parent,
       dependencies: r.dependencies,
       inputs: redact(r.inputs),
+      ...filesOf(r.inputs),
     }));
     console.log(
       JSON.stringify({ resources, summary, warnings: graph.warnings, outputs: redact(graph.outputs) }, null, 2),

@@ -149,9 +149,11 @@ export function describePem(block: string): string {
         (e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension,
       );
       const names = san ? san.names.items.map((n) => `${n.type}:${n.value}`).join(", ") : "";
-      return [`[certificate request sha256:${digest}]`, `  subject: ${r.subject}`, ...(names ? [`  SANs: ${names}`] : [])].join(
-        "\n",
-      );
+      return [
+        `[certificate request sha256:${digest}]`,
+        `  subject: ${r.subject}`,
+        ...(names ? [`  SANs: ${names}`] : []),
+      ].join("\n");
     }
   } catch {
     // Not parseable: fall through to the digest.

@@ -62,6 +62,11 @@ describe("npm run plan", () => {
     assert.ok(out.stdout.includes('"[secret]"'));
     assert.ok(!out.stdout.includes("PRIVATE KEY"), "no key material in the JSON plan");
     assert.ok(!out.stdout.includes("plan-fake-secret"));
+    // Non-secret file contents are readable: the apiserver unit inside master-1's config bundle.
+    const bundle = (doc.resources as { urn: string; files?: Record<string, string> }[]).find((r) =>
+      r.urn.endsWith("::control-plane-master-1-config"),
+    );
+    assert.match(bundle?.files?.["/etc/systemd/system/kube-apiserver.service"] ?? "", /--authorization-mode=Node,RBAC/);
   });
 
   it("--diff shows exactly the added worker", () => {
