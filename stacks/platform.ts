@@ -175,6 +175,7 @@ export class Platform extends pulumi.ComponentResource {
               Object.entries(registry.robots).map(([p, robot]) => [p, { server: registry.server, ...robot }]),
             )
           : undefined,
+        ingressReady: ingress ? [ingress.release] : undefined,
       },
       { parent: this },
     );

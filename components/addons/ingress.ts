@@ -1,13 +1,14 @@
 /**
  * The ingress controller (traefik by default, or ingress-nginx) in its own namespace,
- * with the TCP services of `addons.ingress.tcp`. See render/ingress.ts.
+ * with an entry point per project TCP port (`projects[].tcp`; the routes are the projects'
+ * own). See render/ingress.ts.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformSpec } from "../../stacks/contract/spec";
 import { createObject, createObjects, helmRelease } from "./kube";
 import { ADDON_NAMESPACES, renderNamespace, renderNetworkPolicies } from "./render/common";
-import { renderIngressRelease, renderTraefikTcpRoutes } from "./render/ingress";
+import { renderIngressRelease } from "./render/ingress";
 
 /** Arguments of {@link Ingress}. */
 export interface IngressArgs {
@@ -47,8 +48,6 @@ export class Ingress extends pulumi.ComponentResource {
       ...child,
       dependsOn: [ns, ...policies],
     });
-    if (controller === "traefik")
-      createObjects(name, renderTraefikTcpRoutes(spec), { ...child, dependsOn: [this.release] });
     this.registerOutputs({ namespace: this.namespace });
   }
 }

@@ -261,6 +261,7 @@ describe("add-ons: graph variants", function () {
     const raw = clone(prodConfig());
     const addons = raw.addons as Record<string, Record<string, unknown>>;
     for (const k of ["ingress", "monitoring", "logging"]) addons[k] = { ...addons[k], enabled: false };
+    for (const p of raw.projects as { tcp?: unknown }[]) delete p.tcp; // TCP ports need the controller
     const g = await runProgram(raw);
     for (const type of ["Ingress", "Monitoring", "Logging"])
       assert.equal(byType(g, `k8s-platform:addons:${type}`).length, 0, type);

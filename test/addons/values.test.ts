@@ -50,7 +50,8 @@ describe("add-ons: chart values", () => {
       expose: { default: true },
       protocol: "TCP",
     });
-    assert.equal(v.providers.kubernetesCRD.allowCrossNamespace, true);
+    assert.equal(v.ports.web.asDefault, true, "routers without entry points stay off the TCP ports");
+    assert.equal(v.providers.kubernetesCRD.allowCrossNamespace, false, "routes stay in their namespace");
     assert.deepEqual(v.image, { registry: "reg.example.internal/platform", repository: "library/traefik" });
     assert.equal(v.updateStrategy.rollingUpdate.maxSurge, 0, "host ports: no surge");
     assert.deepEqual(
@@ -116,15 +117,19 @@ describe("add-ons: chart values", () => {
     const config = renderFluentBitConfig(spec);
     assert.match(config.outputs, /Logstash_Prefix_Key\s+\$logs_index/);
     assert.match(config.filters, /Name\s+kubernetes/);
-    assert.match(config.inputs, /Path\s+\/var\/log\/pipeline\/\*\.log\n\s+Tag\s+app\.data-pipeline\.\*/);
+    assert.match(config.inputs, /Path\s+\/var\/log\/projects\/data-pipeline\/\*\.log\n\s+Tag\s+app\.data-pipeline\.\*/);
     assert.match(config.filters, /Match\s+app\.data-pipeline\.\*\n\s+Set\s+logs_index logs-data-pipeline-app/);
     assert.deepEqual(appLogHostDirs(spec), [], "/var/log is already mounted by the chart");
   });
 
   it("mounts app log directories outside /var/log read-only", () => {
-    const raw = clone(prodConfig());
-    (raw.projects as { appLogPaths?: string[] }[])[0].appLogPaths = ["/data/search-web/logs/*.log"];
-    const spec = specOf(raw);
+    // The loader now confines appLogPaths to /var/log/projects/<project>/ (stacks/contract/rules/projects.ts),
+    // so this spec is built past it to keep the renderer's own handling covered.
+    const prod = prodSpec();
+    const spec = {
+      ...prod,
+      projects: prod.projects.map((p, i) => (i === 0 ? { ...p, appLogPaths: ["/data/search-web/logs/*.log"] } : p)),
+    };
     assert.deepEqual(appLogHostDirs(spec), ["/data/search-web/logs"]);
     const v = renderFluentBitValues(spec) as V;
     assert.deepEqual(v.extraVolumeMounts, [{ name: "applogs-0", mountPath: "/data/search-web/logs", readOnly: true }]);

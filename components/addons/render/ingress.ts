@@ -2,11 +2,13 @@
  * The ingress controller: traefik (default) or ingress-nginx from the chart mirror, with
  * >= 2 replicas on the edge nodes, exposed on their host network or through a
  * NodePort/LoadBalancer Service, and the source's two modes: http (Ingress objects) and
- * tcp (`addons.ingress.tcp`: external port -> `namespace/service:port`).
+ * tcp (`projects[].tcp`: one entry point per port; the route itself is the project's, in
+ * its namespace, see components/project/renderTcp.ts).
  *
  * Why traefik by default: ingress-nginx was retired upstream in March 2026 (no releases
  * or security fixes since), and the source design already names traefik as an option.
  */
+import { projectTcpRoutes, tcpEntryPoint } from "../../../stacks/contract/schema/projects";
 import type { PlatformSpec } from "../../../stacks/contract/spec";
 import { ADDON_NAMESPACES, MANAGED_BY, release, typed, type KubeObject, type ReleaseSpec } from "./common";
 import { mirrorRegistryPrefix, splitImage } from "./images";
@@ -26,14 +28,10 @@ export interface TcpRoute {
   readonly servicePort: number;
 }
 
-/** Parses `addons.ingress.tcp`, sorted by port (stable names and value order). */
+/** Every project's TCP ports (`projects[].tcp`), sorted by port (stable names and value order). */
 export function tcpRoutes(spec: PlatformSpec): TcpRoute[] {
-  return Object.entries(spec.addons.ingress.tcp)
-    .map(([port, target]) => {
-      const [namespace, rest] = target.split("/");
-      const [service, servicePort] = rest.split(":");
-      return { port: Number(port), namespace, service, servicePort: Number(servicePort) };
-    })
+  return spec.projects
+    .flatMap((p) => projectTcpRoutes(p).map((r) => ({ ...r, namespace: p.name })))
     .sort((a, b) => a.port - b.port);
 }
 
@@ -57,13 +55,27 @@ export function ingressReplicas(spec: PlatformSpec): number {
 export function renderTraefikValues(spec: PlatformSpec): Record<string, unknown> {
   const ing = spec.addons.ingress;
   const hostNetwork = ing.exposure === "hostNetwork";
+  // On the host network the entrypoints listen on 80/443 directly. `asDefault`: a router
+  // that names no entry point (an Ingress, a tenant's route) attaches to web/websecure only,
+  // never to the metrics port or a project's TCP port (traefik otherwise uses them all).
   const ports: Record<string, unknown> = {
-    // On the host network the entrypoints listen on 80/443 directly.
-    web: { port: hostNetwork ? 80 : 8000, exposedPort: 80, expose: { default: true }, protocol: "TCP" },
-    websecure: { port: hostNetwork ? 443 : 8443, exposedPort: 443, expose: { default: true }, protocol: "TCP" },
+    web: {
+      port: hostNetwork ? 80 : 8000,
+      exposedPort: 80,
+      expose: { default: true },
+      protocol: "TCP",
+      asDefault: true,
+    },
+    websecure: {
+      port: hostNetwork ? 443 : 8443,
+      exposedPort: 443,
+      expose: { default: true },
+      protocol: "TCP",
+      asDefault: true,
+    },
   };
   for (const route of tcpRoutes(spec)) {
-    ports[`tcp-${route.port}`] = {
+    ports[tcpEntryPoint(route.port)] = {
       port: route.port,
       exposedPort: route.port,
       expose: { default: true },
@@ -77,8 +89,9 @@ export function renderTraefikValues(spec: PlatformSpec): Record<string, unknown>
     podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
     ingressClass: { enabled: true, isDefaultClass: true, name: ingressClassName("traefik") },
     providers: {
-      // IngressRouteTCP objects live in the traefik namespace and point at project Services.
-      kubernetesCRD: { enabled: true, allowCrossNamespace: true },
+      // Routes point at Services of their own namespace only: a project's TCP route lives
+      // in the project's namespace, so no route may reach into another namespace.
+      kubernetesCRD: { enabled: true, allowCrossNamespace: false },
       kubernetesIngress: { enabled: true, publishedService: { enabled: !hostNetwork } },
     },
     nodeSelector: ing.nodeSelector,
@@ -105,24 +118,6 @@ export function renderTraefikValues(spec: PlatformSpec): Record<string, unknown>
       : {}),
     global: { checkNewVersion: false, sendAnonymousUsage: false },
   };
-}
-
-/** IngressRouteTCP per TCP service (traefik's tcp mode). */
-export function renderTraefikTcpRoutes(spec: PlatformSpec): KubeObject[] {
-  return tcpRoutes(spec).map((route) => ({
-    apiVersion: "traefik.io/v1alpha1",
-    kind: "IngressRouteTCP",
-    metadata: { name: `tcp-${route.port}`, namespace: ADDON_NAMESPACES.ingress("traefik"), labels: { ...MANAGED_BY } },
-    spec: {
-      entryPoints: [`tcp-${route.port}`],
-      routes: [
-        {
-          match: "HostSNI(`*`)",
-          services: [{ name: route.service, namespace: route.namespace, port: route.servicePort }],
-        },
-      ],
-    },
-  }));
 }
 
 /** Values of the ingress-nginx chart (retired upstream; kept selectable for existing sites). */

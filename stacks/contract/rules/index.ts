@@ -6,7 +6,14 @@
 import { apiserverVip, bastionProxy, etcdInitialMembers, etcdTiming, kubernetesVersion } from "./control-plane";
 import { roleCounts, ssh, uniqueHosts } from "./hosts";
 import { calico, hostNetworks, networkRanges } from "./network";
-import { projectLimits, projects } from "./projects";
+import {
+  projectEgress,
+  projectLimits,
+  projectPlatformHosts,
+  projectPullSecrets,
+  projects,
+  projectTcp,
+} from "./projects";
 import { imagesProject, registry } from "./registry";
 import { glusterfs } from "./storage";
 import type { Rule } from "./types";
@@ -34,5 +41,9 @@ export const RULES: readonly Rule[] = [
   registry,
   imagesProject,
   projects,
+  projectPlatformHosts,
+  projectTcp,
+  projectEgress,
+  projectPullSecrets,
   projectLimits,
 ];

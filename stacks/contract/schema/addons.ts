@@ -37,13 +37,6 @@ export const addonsSchema = z.strictObject({
       exposure: z.enum(["hostNetwork", "NodePort", "LoadBalancer"]).default("hostNetwork"),
       /** Node selector labels of the edge nodes. */
       nodeSelector: z.record(z.string(), z.string()).default({ "node-role.kubernetes.io/edge": "true" }),
-      /** TCP services: external port -> `namespace/service:port` (the source's tcp mode). */
-      tcp: z
-        .record(
-          matching(/^\d{1,5}$/, "must be a port number"),
-          matching(/^[a-z0-9-]+\/[a-z0-9-]+:\d{1,5}$/, "must be namespace/service:port"),
-        )
-        .default({}),
     })
     .prefault({}),
   monitoring: z
