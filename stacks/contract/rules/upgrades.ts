@@ -8,7 +8,14 @@ import { defineRule, type Problem } from "./types";
 
 const parts = (v: string) => v.split(".").map(Number) as [number, number, number];
 
-function step(path: string, what: string, deployed: string | undefined, next: string, out: Problem[], warnings: Problem[]): void {
+function step(
+  path: string,
+  what: string,
+  deployed: string | undefined,
+  next: string,
+  out: Problem[],
+  warnings: Problem[],
+): void {
   if (deployed === undefined || deployed === next) return;
   const [aMajor, aMinor, aPatch] = parts(deployed);
   const [bMajor, bMinor, bPatch] = parts(next);
