@@ -145,11 +145,7 @@ export class Platform extends pulumi.ComponentResource {
       : undefined;
     const uiGate = [...dns.resources, ...(ingress ? [ingress.release] : [])];
     const monitoring = spec.addons.monitoring.enabled
-      ? new Monitoring(
-          "monitoring",
-          { spec, provider, etcdClient: pki.etcdHealthcheckClient, etcdCa: pki.etcdCa, dependsOn: uiGate },
-          { parent: this },
-        )
+      ? new Monitoring("monitoring", { spec, provider, dependsOn: uiGate }, { parent: this })
       : undefined;
     if (spec.addons.logging.enabled) new Logging("logging", { spec, provider, dependsOn: uiGate }, { parent: this });
 

@@ -5,7 +5,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformSpec } from "../../stacks/contract/spec";
-import { createObject, createObjects, helmRelease } from "./kube";
+import { createObject, createObjects, helmChart, helmRelease } from "./kube";
 import { ADDON_NAMESPACES, renderNamespace, renderNetworkPolicies } from "./render/common";
 import { renderIngressRelease, renderTraefikTcpRoutes } from "./render/ingress";
 
@@ -23,7 +23,11 @@ export interface IngressArgs {
 export class Ingress extends pulumi.ComponentResource {
   /** The controller's namespace (projects' NetworkPolicies admit traffic from it). */
   readonly namespace: string;
-  readonly release: k8s.helm.v3.Release;
+  /**
+   * The controller: traefik as a helm.v4.Chart (no hooks; its `crds/` become resources, so a
+   * chart bump upgrades its CRDs), ingress-nginx as a Release (its admission certgen runs as hooks).
+   */
+  readonly release: k8s.helm.v4.Chart | k8s.helm.v3.Release;
 
   constructor(name: string, args: IngressArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-platform:addons:Ingress", name, {}, opts);
@@ -43,10 +47,12 @@ export class Ingress extends pulumi.ComponentResource {
         dependsOn: [ns],
       },
     );
-    this.release = helmRelease(`${name}-${controller}`, renderIngressRelease(spec), {
-      ...child,
-      dependsOn: [ns, ...policies],
-    });
+    const chart = renderIngressRelease(spec);
+    const after = { ...child, dependsOn: [ns, ...policies] };
+    this.release =
+      controller === "traefik"
+        ? helmChart(`${name}-${controller}`, chart, after)
+        : helmRelease(`${name}-${controller}`, chart, after);
     if (controller === "traefik")
       createObjects(name, renderTraefikTcpRoutes(spec), { ...child, dependsOn: [this.release] });
     this.registerOutputs({ namespace: this.namespace });

@@ -1,21 +1,22 @@
 /**
- * Monitoring: metrics-server and kube-prometheus-stack in the `monitoring` namespace, with
- * the etcd client certificate Prometheus scrapes etcd with, a generated Grafana admin
- * password, and optionally an Ingress for Grafana. See render/monitoring.ts.
+ * Monitoring: metrics-server and kube-prometheus-stack in the `monitoring` namespace, the
+ * prometheus-operator CRDs before them (their own chart, so a chart bump upgrades them), a
+ * generated Grafana admin password, and optionally an Ingress for Grafana. Prometheus
+ * scrapes etcd's metrics-only listener: no etcd credential is stored in the cluster.
+ * See render/monitoring.ts.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { KeyPair, TrustAnchor } from "../pki/types";
 import type { PlatformSpec } from "../../stacks/contract/spec";
-import { createObject, createObjects, helmRelease } from "./kube";
+import { createObject, createObjects, helmChart, helmRelease } from "./kube";
 import { ADDON_NAMESPACES, MANAGED_BY, renderNamespace, renderNetworkPolicies } from "./render/common";
 import { renderUiIngress } from "./render/ingress";
 import {
-  ETCD_CLIENT_SECRET,
   GRAFANA_ADMIN_SECRET,
   GRAFANA_SERVICE,
   renderMonitoringReleases,
+  renderPrometheusCrdsRelease,
 } from "./render/monitoring";
 import { monitoringPeers } from "./render/policies";
 
@@ -25,10 +26,6 @@ export interface MonitoringArgs {
   readonly spec: PlatformSpec;
   /** Provider for the cluster. */
   readonly provider: k8s.Provider;
-  /** Client certificate Prometheus presents to etcd (key is a secret). */
-  readonly etcdClient: KeyPair;
-  /** The etcd CA, to verify the members' serving certificates. */
-  readonly etcdCa: TrustAnchor;
   /** What must exist first: the pod network and DNS (and the ingress controller for grafanaHost). */
   readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
 }
@@ -38,6 +35,8 @@ export class Monitoring extends pulumi.ComponentResource {
   readonly namespace = ADDON_NAMESPACES.monitoring;
   /** Grafana's admin password (secret). */
   readonly grafanaAdminPassword: pulumi.Output<string>;
+  /** The prometheus-operator CRDs: PrometheusRules and ServiceMonitors elsewhere wait on them. */
+  readonly crds: k8s.helm.v4.Chart;
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-platform:addons:Monitoring", name, {}, opts);
@@ -52,19 +51,11 @@ export class Monitoring extends pulumi.ComponentResource {
       dependsOn: [ns],
     });
 
-    const etcdSecret = new k8s.core.v1.Secret(
-      `${name}-etcd-client-cert`,
-      {
-        metadata: { name: ETCD_CLIENT_SECRET, namespace: this.namespace, labels: { ...MANAGED_BY } },
-        type: "Opaque",
-        stringData: pulumi.secret({
-          "ca.crt": args.etcdCa.certPem,
-          "client.crt": args.etcdClient.certPem,
-          "client.key": args.etcdClient.keyPem,
-        }),
-      },
-      { ...child, dependsOn: [ns] },
-    );
+    // Applied as resources before the stack; its own `crds/` subchart is off (crds.enabled).
+    this.crds = helmChart(`${name}-prometheus-operator-crds`, renderPrometheusCrdsRelease(spec), {
+      ...child,
+      dependsOn: [ns],
+    });
     const password = new random.RandomPassword(
       `${name}-grafana-admin`,
       { length: 24, special: false },
@@ -82,7 +73,7 @@ export class Monitoring extends pulumi.ComponentResource {
     );
 
     const releases = renderMonitoringReleases(spec).map((r) =>
-      helmRelease(`${name}-${r.name}`, r, { ...child, dependsOn: [ns, etcdSecret, grafanaSecret, ...policies] }),
+      helmRelease(`${name}-${r.name}`, r, { ...child, dependsOn: [ns, this.crds, grafanaSecret, ...policies] }),
     );
     const host = spec.addons.monitoring.grafanaHost;
     if (host)

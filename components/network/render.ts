@@ -14,6 +14,7 @@
 import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
 import type { KubeObject } from "../addons/render/common";
 import { mirrorRegistryPrefix } from "../addons/render/images";
+import { CALICO_API_SERVER, calicoImages } from "./images";
 
 /** Node label that marks the route reflectors (selected by the BGPPeers below). */
 export const RR_LABEL = "calico-route-reflector";
@@ -116,15 +117,17 @@ export function renderInstallationSpec(spec: PlatformSpec): Record<string, unkno
  */
 export function renderTigeraOperatorValues(spec: PlatformSpec): Record<string, unknown> {
   const registry = mirrorRegistryPrefix(spec.mirrors.images);
+  const images = calicoImages(spec);
   const apiserver = new URL(spec.endpoints.apiserver);
   return {
     installation: { enabled: true, ...renderInstallationSpec(spec) },
-    apiServer: { enabled: true },
+    apiServer: { enabled: CALICO_API_SERVER },
     // Flow-log UI and its aggregator: not part of the platform's design; fewer images to mirror.
     goldmane: { enabled: false },
     whisker: { enabled: false },
-    tigeraOperator: { registry },
-    calicoctl: { image: `${registry}/calico/ctl`, tag: `v${spec.versions.calico}` },
+    // `<registry>/<image>:<version>` (templates/_helpers.tpl): pinned, not left to the chart default.
+    tigeraOperator: { registry, image: images.operator.repository, version: images.operator.tag },
+    calicoctl: { image: `${registry}/${images.calicoctl.repository}`, tag: images.calicoctl.tag },
     // Calico reaches the apiserver through the VIP, not through the `kubernetes` Service
     // that kube-proxy implements: no chicken-and-egg at bootstrap.
     kubernetesServiceEndpoint: { host: apiserver.hostname, port: apiserver.port || "443" },

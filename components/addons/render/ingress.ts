@@ -9,7 +9,8 @@
  */
 import type { PlatformSpec } from "../../../stacks/contract/spec";
 import { ADDON_NAMESPACES, MANAGED_BY, release, typed, type KubeObject, type ReleaseSpec } from "./common";
-import { mirrorRegistryPrefix, splitImage } from "./images";
+import { ingressNginxImages, traefikImages } from "./chartImages";
+import { mirrorRegistryPrefix, splitImage, type ImagePin } from "./images";
 
 type Controller = PlatformSpec["addons"]["ingress"]["controller"];
 
@@ -53,6 +54,13 @@ export function ingressReplicas(spec: PlatformSpec): number {
   return Math.max(2, spec.addons.ingress.replicas);
 }
 
+/**
+ * traefik's non-tcp entrypoints as they listen (traefik/traefik-helm-chart@v41.3.0:traefik/values.yaml
+ * `ports`): `traefik` (8080: /ping for the probes; the API is not exposed) keeps the chart's port;
+ * `metrics` moves off 9100, which node-exporter binds on every node's host network.
+ */
+export const TRAEFIK_PORTS = { traefik: 8080, metrics: 9101 } as const;
+
 /** Values of the traefik chart. */
 export function renderTraefikValues(spec: PlatformSpec): Record<string, unknown> {
   const ing = spec.addons.ingress;
@@ -61,6 +69,8 @@ export function renderTraefikValues(spec: PlatformSpec): Record<string, unknown>
     // On the host network the entrypoints listen on 80/443 directly.
     web: { port: hostNetwork ? 80 : 8000, exposedPort: 80, expose: { default: true }, protocol: "TCP" },
     websecure: { port: hostNetwork ? 443 : 8443, exposedPort: 443, expose: { default: true }, protocol: "TCP" },
+    traefik: { port: TRAEFIK_PORTS.traefik },
+    metrics: { port: TRAEFIK_PORTS.metrics, exposedPort: TRAEFIK_PORTS.metrics },
   };
   for (const route of tcpRoutes(spec)) {
     ports[`tcp-${route.port}`] = {
@@ -72,8 +82,13 @@ export function renderTraefikValues(spec: PlatformSpec): Record<string, unknown>
   }
   const selectorLabels = { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": "traefik-traefik" };
   return {
-    image: splitImage(spec.mirrors.images, "library/traefik"),
-    deployment: { kind: "Deployment", replicas: ingressReplicas(spec) },
+    image: splitImage(spec.mirrors.images, traefikImages(spec).traefik),
+    deployment: {
+      kind: "Deployment",
+      replicas: ingressReplicas(spec),
+      // On the host network the pod would resolve with the node's resolv.conf, not cluster DNS.
+      ...(hostNetwork ? { dnsPolicy: "ClusterFirstWithHostNet" } : {}),
+    },
     podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
     ingressClass: { enabled: true, isDefaultClass: true, name: ingressClassName("traefik") },
     providers: {
@@ -85,7 +100,8 @@ export function renderTraefikValues(spec: PlatformSpec): Record<string, unknown>
     affinity: antiAffinity(selectorLabels),
     hostNetwork,
     ports,
-    service: { enabled: !hostNetwork, type: hostNetwork ? "ClusterIP" : ing.exposure },
+    // The chart copies `service.spec` into the Service (templates/_service.tpl); it has no `service.type`.
+    service: { enabled: !hostNetwork, spec: { type: hostNetwork ? "ClusterIP" : ing.exposure } },
     // A host port is held by the old pod until it stops: replace pods one at a time, no surge.
     updateStrategy: {
       type: "RollingUpdate",
@@ -130,6 +146,9 @@ export function renderIngressNginxValues(spec: PlatformSpec): Record<string, unk
   const ing = spec.addons.ingress;
   const hostNetwork = ing.exposure === "hostNetwork";
   const registry = mirrorRegistryPrefix(spec.mirrors.images);
+  const images = ingressNginxImages(spec);
+  // `<registry>/<image>:<tag>` (templates/controller-deployment.yaml): the mirror path is the upstream one.
+  const image = (pin: ImagePin) => ({ registry, image: pin.repository, tag: pin.tag, digest: "" });
   const selectorLabels = {
     "app.kubernetes.io/name": "ingress-nginx",
     "app.kubernetes.io/instance": "ingress-nginx",
@@ -138,7 +157,7 @@ export function renderIngressNginxValues(spec: PlatformSpec): Record<string, unk
   return {
     controller: {
       // Upstream digests pin upstream manifests; the mirror may re-push, so pull by tag.
-      image: { registry, image: "ingress-nginx/controller", digest: "", digestChroot: "" },
+      image: { ...image(images.controller), digestChroot: "" },
       kind: "Deployment",
       replicaCount: ingressReplicas(spec),
       minAvailable: 1,
@@ -149,10 +168,10 @@ export function renderIngressNginxValues(spec: PlatformSpec): Record<string, unk
       updateStrategy: hostNetwork ? { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } } : {},
       ingressClassResource: { name: ingressClassName("ingress-nginx"), enabled: true, default: true },
       service: { enabled: !hostNetwork, type: hostNetwork ? "ClusterIP" : ing.exposure },
-      admissionWebhooks: { patch: { image: { registry, image: "ingress-nginx/kube-webhook-certgen", digest: "" } } },
+      admissionWebhooks: { patch: { image: image(images.certgen) } },
       resources: RESOURCES,
     },
-    defaultBackend: { enabled: false },
+    defaultBackend: { enabled: false, image: image(images.defaultBackend) },
     tcp: Object.fromEntries(
       tcpRoutes(spec).map((r) => [String(r.port), `${r.namespace}/${r.service}:${r.servicePort}`]),
     ),

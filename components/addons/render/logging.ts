@@ -15,7 +15,8 @@ import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import type { PlatformSpec } from "../../../stacks/contract/spec";
 import { ADDON_NAMESPACES, MANAGED_BY, release, typed, type KubeObject, type ReleaseSpec } from "./common";
-import { IMAGES, mirrorImage, mirrorRegistryPrefix } from "./images";
+import { dashboardsImages, fluentBitImages, openSearchImages } from "./chartImages";
+import { fullRepositoryImage, platformImages, type ImagePin } from "./images";
 
 const NS = ADDON_NAMESPACES.logging;
 /** OpenSearch cluster name; its Service is `<cluster>-master`. */
@@ -144,13 +145,15 @@ export function appLogHostDirs(spec: PlatformSpec): string[] {
 
 /** Fluent Bit chart values. */
 export function renderFluentBitValues(spec: PlatformSpec): Record<string, unknown> {
-  const registry = mirrorRegistryPrefix(spec.mirrors.images);
+  const images = fluentBitImages(spec);
+  // `<repository>:<tag>` (templates/_helpers.tpl `fluent-bit.image`): the repository carries the registry.
+  const image = (pin: ImagePin) => fullRepositoryImage(spec.mirrors.images, pin);
   const extra = appLogHostDirs(spec).map((dir, i) => ({ name: `applogs-${i}`, dir }));
   return {
     kind: "DaemonSet",
-    image: { repository: `${registry}/fluent/fluent-bit` },
-    testFramework: { enabled: false, image: { repository: `${registry}/library/busybox` } },
-    hotReload: { enabled: false, image: { repository: `${registry}/jimmidyson/configmap-reload` } },
+    image: image(images.fluentBit),
+    testFramework: { enabled: false, image: image(images.test) },
+    hotReload: { enabled: false, image: image(images.hotReload) },
     // Every node, masters and tainted nodes included: their pods' logs count too.
     tolerations: [{ operator: "Exists" }],
     resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
@@ -164,13 +167,21 @@ export function renderFluentBitValues(spec: PlatformSpec): Record<string, unknow
 /** OpenSearch chart values. */
 export function renderOpenSearchValues(spec: PlatformSpec): Record<string, unknown> {
   const log = spec.addons.logging;
-  const registry = mirrorRegistryPrefix(spec.mirrors.images);
+  const images = openSearchImages(spec);
+  // Init containers are `<image>:<imageTag>` (templates/statefulset.yaml); unset, both are busybox:latest.
+  const initImage = (pin: ImagePin) => {
+    const { repository, tag } = fullRepositoryImage(spec.mirrors.images, pin);
+    return { image: repository, imageTag: tag };
+  };
   return {
     clusterName: OPENSEARCH_CLUSTER,
     nodeGroup: "master",
+    // The chart names its Services after `masterService` (default "opensearch-cluster-master"),
+    // not after clusterName: every client below calls OPENSEARCH_SERVICE.
+    masterService: OPENSEARCH_SERVICE,
     replicas: log.replicas,
     singleNode: log.replicas === 1,
-    image: { repository: `${registry}/opensearchproject/opensearch` },
+    image: fullRepositoryImage(spec.mirrors.images, images.opensearch),
     protocol: "http",
     securityConfig: { enabled: false },
     config: {
@@ -183,13 +194,13 @@ export function renderOpenSearchValues(spec: PlatformSpec): Record<string, unkno
       { name: "DISABLE_SECURITY_PLUGIN", value: "true" },
     ],
     // vm.max_map_count is not namespaced: a privileged init container sets it on the node.
-    sysctlInit: { enabled: true },
+    sysctlInit: { enabled: true, ...initImage(images.sysctl) },
     persistence: {
       enabled: true,
       size: log.storage,
       ...(log.storageClass ? { storageClass: log.storageClass } : {}),
       enableInitChown: false,
-      image: `${registry}/library/busybox`,
+      ...initImage(images.initChown),
     },
     antiAffinity: "hard",
     opensearchJavaOpts: "-Xms2g -Xmx2g",
@@ -200,11 +211,12 @@ export function renderOpenSearchValues(spec: PlatformSpec): Record<string, unkno
 /** OpenSearch Dashboards chart values. */
 export function renderDashboardsValues(spec: PlatformSpec): Record<string, unknown> {
   return {
-    image: { repository: `${mirrorRegistryPrefix(spec.mirrors.images)}/opensearchproject/opensearch-dashboards` },
+    image: fullRepositoryImage(spec.mirrors.images, dashboardsImages(spec).dashboards),
     opensearchHosts: `http://${OPENSEARCH_SERVICE}:9200`,
     replicaCount: 1,
     extraEnvs: [{ name: "DISABLE_SECURITY_DASHBOARDS_PLUGIN", value: "true" }],
-    resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+    // Helm merges maps: without an explicit cpu limit the chart's default `limits.cpu: 100m` stays.
+    resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
   };
 }
 
@@ -295,7 +307,7 @@ export function renderIsmPolicyJob(spec: PlatformSpec): KubeObject[] {
             containers: [
               {
                 name: "apply",
-                image: mirrorImage(spec.mirrors.images, IMAGES.curl.repository, IMAGES.curl.tag),
+                image: platformImages(spec).curl.image,
                 command: ["/bin/sh", "/policy/apply.sh"],
                 env: [
                   { name: "OPENSEARCH_URL", value: `http://${OPENSEARCH_SERVICE}:9200` },

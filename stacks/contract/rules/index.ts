@@ -3,6 +3,7 @@
  * `{ path, message }`, naming the key an operator must edit; every rule whose sections
  * parsed runs, so one load reports every problem at once.
  */
+import { calicoVersion } from "./addons";
 import { apiserverVip, etcdTiming, kubernetesVersion } from "./control-plane";
 import { roleCounts, ssh, uniqueHosts } from "./hosts";
 import { calico, hostNetworks, networkRanges } from "./network";
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
   kubernetesVersion,
   etcdTiming,
   calico,
+  calicoVersion,
   glusterfs,
   registry,
   projects,

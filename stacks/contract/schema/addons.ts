@@ -5,6 +5,37 @@ import { z } from "zod";
 import { INGRESS_DOMAIN, label, matching, quantity, version } from "./common";
 const addonToggle = { enabled: z.boolean().default(true) };
 
+/**
+ * Chart versions whose values keys, images (hooks, init containers and test pods included),
+ * host ports and CRDs were read at the chart's source tag and recorded in
+ * components/addons/render/charts.ts. The first entry is the default. A chart bump records
+ * the new version's facts there first; any other version is refused, because the images the
+ * mirror must hold and the keys the values set are only known for these.
+ */
+export const VERIFIED_CHART_VERSIONS = {
+  traefik: ["41.3.0"],
+  "ingress-nginx": ["4.15.1"],
+  "metrics-server": ["3.13.1"],
+  "kube-prometheus-stack": ["88.5.3"],
+  "fluent-bit": ["0.58.1"],
+  opensearch: ["3.6.0"],
+  "opensearch-dashboards": ["3.6.0"],
+} as const;
+export type AddonChart = keyof typeof VERIFIED_CHART_VERSIONS;
+
+/** Calico releases whose tigera-operator chart, operator image and run-time images are recorded (components/network/images.ts). */
+export const VERIFIED_CALICO_VERSIONS = ["3.30.7"] as const;
+
+const chartVersion = (chart: AddonChart) => {
+  const verified: readonly string[] = VERIFIED_CHART_VERSIONS[chart];
+  return version
+    .refine((v) => verified.includes(v), {
+      error: (issue) =>
+        `${JSON.stringify(issue.input)}: no recorded facts (images, values keys, CRDs) for ${chart} at this version; verified: ${verified.join(", ")}`,
+    })
+    .default(verified[0]);
+};
+
 export const addonsSchema = z.strictObject({
   coredns: z
     .strictObject({
@@ -18,13 +49,13 @@ export const addonsSchema = z.strictObject({
   /** Helm chart versions of the add-ons (all pulled from mirrors.charts; tigera-operator follows versions.calico). */
   chartVersions: z
     .strictObject({
-      traefik: version.default("41.5.0"),
-      "ingress-nginx": version.default("4.15.1"),
-      "metrics-server": version.default("3.14.0"),
-      "kube-prometheus-stack": version.default("92.3.0"),
-      "fluent-bit": version.default("0.58.2"),
-      opensearch: version.default("3.9.0"),
-      "opensearch-dashboards": version.default("3.9.0"),
+      traefik: chartVersion("traefik"),
+      "ingress-nginx": chartVersion("ingress-nginx"),
+      "metrics-server": chartVersion("metrics-server"),
+      "kube-prometheus-stack": chartVersion("kube-prometheus-stack"),
+      "fluent-bit": chartVersion("fluent-bit"),
+      opensearch: chartVersion("opensearch"),
+      "opensearch-dashboards": chartVersion("opensearch-dashboards"),
     })
     .prefault({}),
   ingress: z
