@@ -141,6 +141,9 @@ export function renderTraefikTcpRoutes(spec: PlatformSpec): KubeObject[] {
   }));
 }
 
+/** ingress-nginx's admission webhook port on the host network (`controller.admissionWebhooks.port`). */
+export const INGRESS_NGINX_WEBHOOK_HOST_PORT = 10443;
+
 /** Values of the ingress-nginx chart (retired upstream; kept selectable for existing sites). */
 export function renderIngressNginxValues(spec: PlatformSpec): Record<string, unknown> {
   const ing = spec.addons.ingress;
@@ -168,7 +171,12 @@ export function renderIngressNginxValues(spec: PlatformSpec): Record<string, unk
       updateStrategy: hostNetwork ? { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } } : {},
       ingressClassResource: { name: ingressClassName("ingress-nginx"), enabled: true, default: true },
       service: { enabled: !hostNetwork, type: hostNetwork ? "ClusterIP" : ing.exposure },
-      admissionWebhooks: { patch: { image: image(images.certgen) } },
+      admissionWebhooks: {
+        // On the host network the webhook listens on the node: off the chart's 8443, which the
+        // apiserver balancer takes on masters that are also edge nodes.
+        ...(hostNetwork ? { port: INGRESS_NGINX_WEBHOOK_HOST_PORT } : {}),
+        patch: { image: image(images.certgen) },
+      },
       resources: RESOURCES,
     },
     defaultBackend: { enabled: false, image: image(images.defaultBackend) },
