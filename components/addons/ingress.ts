@@ -8,6 +8,7 @@ import type { PlatformSpec } from "../../stacks/contract/spec";
 import { createObject, createObjects, helmChart, helmRelease } from "./kube";
 import { ADDON_NAMESPACES, renderNamespace, renderNetworkPolicies } from "./render/common";
 import { renderIngressRelease, renderTraefikTcpRoutes } from "./render/ingress";
+import { ingressPeers } from "./render/policies";
 
 /** Arguments of {@link Ingress}. */
 export interface IngressArgs {
@@ -38,15 +39,10 @@ export class Ingress extends pulumi.ComponentResource {
     // Host network needs the privileged level; a Service-exposed controller runs as baseline.
     const level = spec.addons.ingress.exposure === "hostNetwork" ? "privileged" : "baseline";
     const ns = createObject(name, renderNamespace(this.namespace, level), { ...child, dependsOn: args.dependsOn });
-    // The controller accepts connections from anywhere: it is the entry point.
-    const policies = createObjects(
-      name,
-      renderNetworkPolicies(this.namespace, [{ name: "clients", cidrs: ["0.0.0.0/0"] }, { name: "all-namespaces" }]),
-      {
-        ...child,
-        dependsOn: [ns],
-      },
-    );
+    const policies = createObjects(name, renderNetworkPolicies(this.namespace, ingressPeers()), {
+      ...child,
+      dependsOn: [ns],
+    });
     const chart = renderIngressRelease(spec);
     const after = { ...child, dependsOn: [ns, ...policies] };
     this.release =

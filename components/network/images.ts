@@ -15,6 +15,8 @@ export interface CalicoFacts {
   readonly operator: string;
   /** `calicoctl.{image,tag}`: only for the OpenShift init container the platform never renders. */
   readonly calicoctl: string;
+  /** APIServices the operator creates for the Installation (pkg/render/apiserver.go, with an APIServer CR). */
+  readonly apiserverCalls: readonly string[];
 }
 
 export const CALICO = {
@@ -22,6 +24,7 @@ export const CALICO = {
     source: "projectcalico/calico@v3.30.7:charts/tigera-operator",
     operator: "quay.io/tigera/operator:v1.38.13",
     calicoctl: "docker.io/calico/ctl:v3.30.7",
+    apiserverCalls: ["APIService v3.projectcalico.org"],
   },
 } as const satisfies Record<string, CalicoFacts>;
 

@@ -11,6 +11,7 @@
  * From Calico 3.32 the v3 API can be served as native CRDs: switch CALICO_CRD_API then.
  * See https://docs.tigera.io/calico/latest/reference/resources/bgpconfig and .../bgppeer.
  */
+import { cidrSize, formatIpv4, parseCidr, type Ipv4Cidr } from "../../lib/ipv4";
 import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
 import type { KubeObject } from "../addons/render/common";
 import { mirrorRegistryPrefix } from "../addons/render/images";
@@ -86,6 +87,113 @@ export function ipPoolEncapsulation(
   return calico.ipipMode === "CrossSubnet" ? `${base}CrossSubnet` : base;
 }
 
+/** Node label the worker component puts on masters that run kubelet (components/worker/labels.ts). */
+export const CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane";
+/** Block size of the pod pools: a node claims /26 blocks of 64 pod addresses. */
+export const POD_BLOCK_SIZE = 26;
+
+/** One IP pool of the Installation (`calicoNetwork.ipPools[]`). */
+export interface IpPool {
+  readonly name: string;
+  readonly cidr: string;
+  readonly encapsulation: ReturnType<typeof ipPoolEncapsulation>;
+  readonly natOutgoing: "Enabled";
+  readonly nodeSelector: string;
+  readonly blockSize: number;
+  /** Absent: Calico's default, Workload and Tunnel. */
+  readonly allowedUses?: readonly ("Workload" | "Tunnel")[];
+}
+
+/**
+ * The addresses hosts send from when they reach pods through an IPIP or VXLAN tunnel. A host
+ * talking to a pod on a node of another subnet (CrossSubnet) or on any node (Always) sends
+ * from its tunnel device, whose address Calico takes from a pool allowing `Tunnel` uses
+ * (projectcalico/calico@v3.30.7:node/pkg/allocateip/allocateip.go determineEnabledPoolCIDRs).
+ * With tunnel-only pools of their own, the masters' tunnel addresses (the apiserver calling
+ * webhooks and aggregated APIs) and the other nodes' (a host-network ingress controller
+ * calling Services) lie in known ranges that NetworkPolicies can admit, and no pod ever gets
+ * an address from them. Both sit at the end of the pod CIDR: `nodes` the last /(prefix+6)
+ * (at most /26), `masters` the /26 before it; the rest stays pod address space.
+ */
+export interface TunnelRanges {
+  readonly masters: string;
+  readonly nodes: string;
+}
+
+/** The tunnel address ranges, or undefined when the pool does not encapsulate (pure BGP). */
+export function calicoTunnelRanges(spec: Pick<PlatformSpec, "network">): TunnelRanges | undefined {
+  if (ipPoolEncapsulation(spec.network.calico) === "None") return undefined;
+  const pod = parseCidr(spec.network.podCidr) as Ipv4Cidr;
+  const end = pod.base + cidrSize(pod);
+  const nodesPrefix = Math.min(pod.prefix + 6, POD_BLOCK_SIZE);
+  const nodesBase = end - 2 ** (32 - nodesPrefix);
+  const mastersBase = nodesBase - 2 ** (32 - POD_BLOCK_SIZE);
+  return {
+    masters: `${formatIpv4(mastersBase)}/${POD_BLOCK_SIZE}`,
+    nodes: `${formatIpv4(nodesBase)}/${nodesPrefix}`,
+  };
+}
+
+/** `outer` minus the `holes` (each aligned inside it), as the fewest aligned CIDRs, in address order. */
+export function subtractCidrs(outer: Ipv4Cidr, holes: readonly Ipv4Cidr[]): Ipv4Cidr[] {
+  const overlapsHole = (c: Ipv4Cidr) =>
+    holes.some((h) => h.base < c.base + cidrSize(c) && c.base < h.base + cidrSize(h));
+  const inHole = (c: Ipv4Cidr) => holes.some((h) => h.base <= c.base && c.base + cidrSize(c) <= h.base + cidrSize(h));
+  if (inHole(outer)) return [];
+  if (!overlapsHole(outer)) return [outer];
+  const half = { prefix: outer.prefix + 1 };
+  return [
+    ...subtractCidrs({ base: outer.base, ...half }, holes),
+    ...subtractCidrs({ base: outer.base + cidrSize(outer) / 2, ...half }, holes),
+  ];
+}
+
+/** The Installation's IP pools: the pod CIDR, less the tunnel ranges when the pool encapsulates. */
+export function renderIpPools(spec: PlatformSpec): IpPool[] {
+  const encapsulation = ipPoolEncapsulation(spec.network.calico);
+  const common = { encapsulation, natOutgoing: "Enabled" as const };
+  const tunnels = calicoTunnelRanges(spec);
+  if (!tunnels)
+    return [
+      {
+        name: "default-ipv4-ippool",
+        cidr: spec.network.podCidr,
+        ...common,
+        nodeSelector: "all()",
+        blockSize: POD_BLOCK_SIZE,
+      },
+    ];
+  const holes = [tunnels.masters, tunnels.nodes].map((c) => parseCidr(c) as Ipv4Cidr);
+  const pods = subtractCidrs(parseCidr(spec.network.podCidr) as Ipv4Cidr, holes).map((c): IpPool => ({
+    name: `pods-${formatIpv4(c.base).replace(/\./g, "-")}-${c.prefix}`,
+    cidr: `${formatIpv4(c.base)}/${c.prefix}`,
+    ...common,
+    nodeSelector: "all()",
+    blockSize: POD_BLOCK_SIZE,
+    allowedUses: ["Workload"],
+  }));
+  return [
+    ...pods,
+    // One /32 block per host: its tunnel device's address.
+    {
+      name: "tunnel-masters",
+      cidr: tunnels.masters,
+      ...common,
+      nodeSelector: `has(${CONTROL_PLANE_LABEL})`,
+      blockSize: 32,
+      allowedUses: ["Tunnel"],
+    },
+    {
+      name: "tunnel-nodes",
+      cidr: tunnels.nodes,
+      ...common,
+      nodeSelector: `!has(${CONTROL_PLANE_LABEL})`,
+      blockSize: 32,
+      allowedUses: ["Tunnel"],
+    },
+  ];
+}
+
 /** The Installation spec (operator.tigera.io/v1), as the chart's `installation` value. */
 export function renderInstallationSpec(spec: PlatformSpec): Record<string, unknown> {
   return {
@@ -96,16 +204,7 @@ export function renderInstallationSpec(spec: PlatformSpec): Record<string, unkno
       bgp: "Enabled",
       // The nodes' own address is the one on the interface that reaches the apiserver VIP.
       nodeAddressAutodetectionV4: { canReach: spec.apiserver.vip },
-      ipPools: [
-        {
-          name: "default-ipv4-ippool",
-          cidr: spec.network.podCidr,
-          encapsulation: ipPoolEncapsulation(spec.network.calico),
-          natOutgoing: "Enabled",
-          nodeSelector: "all()",
-          blockSize: 26,
-        },
-      ],
+      ipPools: renderIpPools(spec),
     },
     controlPlaneReplicas: 2,
   };
@@ -133,6 +232,27 @@ export function renderTigeraOperatorValues(spec: PlatformSpec): Record<string, u
     kubernetesServiceEndpoint: { host: apiserver.hostname, port: apiserver.port || "443" },
     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
   };
+}
+
+/**
+ * NetworkPolicies the tigera-operator creates itself, as it renders them: the Calico API
+ * server's `allow-apiserver` admits its port from anywhere
+ * (tigera/operator@v1.38.13:pkg/render/apiserver.go networkPolicy(), deploymentSelector()).
+ */
+export function operatorNetworkPolicies(): KubeObject[] {
+  if (!CALICO_API_SERVER) return [];
+  return [
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "allow-apiserver", namespace: "calico-apiserver" },
+      spec: {
+        podSelector: { matchLabels: { apiserver: "true" } },
+        policyTypes: ["Ingress"],
+        ingress: [{ ports: [{ protocol: "TCP", port: 5443 }] }],
+      },
+    },
+  ];
 }
 
 /** A Calico CRD object, as plain data. */

@@ -112,8 +112,13 @@ describe("add-ons: graph (the whole program under the mock harness)", function (
       if (r.type === RELEASE) assert.equal(r.inputs.createNamespace, false, name);
     }
     const v = (name: string): Json => (rel.get(name) as RecordedResource).inputs.values;
-    assert.equal(v("calico").installation.calicoNetwork.ipPools[0].cidr, spec.network.podCidr);
-    assert.equal(v("calico").installation.calicoNetwork.ipPools[0].encapsulation, "IPIPCrossSubnet");
+    const pools = v("calico").installation.calicoNetwork.ipPools as Json[];
+    assert.equal(pools[0].cidr, "172.20.0.0/17", "pod pools from the start of network.podCidr");
+    assert.deepEqual(
+      pools.filter((p) => p.allowedUses?.[0] === "Tunnel").map((p) => p.name),
+      ["tunnel-masters", "tunnel-nodes"],
+    );
+    assert.equal(pools[0].encapsulation, "IPIPCrossSubnet");
     assert.equal(v("calico").installation.registry, `${spec.mirrors.images}/`);
     assert.deepEqual(v("traefik").ports["tcp-6379"].exposedPort, 6379);
     assert.equal(v("traefik").deployment.replicas, 3);

@@ -20,6 +20,11 @@ export interface ChartFacts {
   readonly appVersion: string;
   /** Upstream references of every image the templates can render, by the platform's name for it. */
   readonly images: Readonly<Record<string, string>>;
+  /**
+   * APIServices and admission webhook configurations the chart renders with the platform's
+   * values (release names fixed by the renderers): the apiserver must reach each (seams.ts).
+   */
+  readonly apiserverCalls?: readonly string[];
 }
 
 const busybox = PLATFORM_IMAGE_SOURCES.busybox;
@@ -43,6 +48,8 @@ export const INGRESS_NGINX = {
       certgen: "registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.6.9",
       defaultBackend: "registry.k8s.io/defaultbackend-amd64:1.5",
     },
+    // templates/admission-webhooks/validating-webhook.yaml
+    apiserverCalls: ["ValidatingWebhookConfiguration ingress-nginx-admission"],
   },
 } as const satisfies Record<string, ChartFacts>;
 
@@ -55,6 +62,8 @@ export const METRICS_SERVER = {
       metricsServer: "registry.k8s.io/metrics-server/metrics-server:v0.8.1",
       addonResizer: "registry.k8s.io/autoscaling/addon-resizer:1.8.23",
     },
+    // templates/apiservice.yaml (apiService.create: true)
+    apiserverCalls: ["APIService v1beta1.metrics.k8s.io"],
   },
 } as const satisfies Record<string, ChartFacts>;
 
@@ -114,6 +123,11 @@ export const KUBE_PROMETHEUS_STACK = {
       /** The `helm test` pod (testFramework, turned off). */
       grafanaTest: "docker.io/bats/bats:1.14.0",
     },
+    // templates/prometheus-operator/admission-webhooks/{validating,mutating}WebhookConfiguration.yaml
+    apiserverCalls: [
+      "ValidatingWebhookConfiguration kube-prometheus-stack-admission",
+      "MutatingWebhookConfiguration kube-prometheus-stack-admission",
+    ],
   },
 } as const satisfies Record<string, ChartFacts & { subcharts: Record<string, string>; crds: CrdChart }>;
 

@@ -16,6 +16,7 @@ import { renderCsiDriverValues } from "../../storage/render";
 import { renderKubeletConfig, renderKubeProxyConfig } from "../../worker/render";
 import type { HostConfig, PlatformSpec } from "../../../stacks/contract/spec";
 import { renderIngressNginxValues, renderTraefikValues } from "./ingress";
+import { edgeNodes } from "./policies";
 
 /** Where a listener binds: every address, loopback only, or the host's own address. */
 export type Bind = "all" | "loopback" | "node";
@@ -94,12 +95,6 @@ function listener(address: string, owner: string, nodeAddress: string): HostPort
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- chart values are untyped data
 type Values = Record<string, any>;
 
-/** True when the ingress controller's pods may land on this kubelet node (edge label, not a tainted master). */
-function isEdge(spec: PlatformSpec, host: HostConfig): boolean {
-  if (host.roles.includes("master") && !host.roles.includes("worker")) return false;
-  return Object.entries(spec.addons.ingress.nodeSelector).every(([k, v]) => host.labels[k] === v);
-}
-
 function ingressPorts(spec: PlatformSpec): HostPort[] {
   const ing = spec.addons.ingress;
   if (!ing.enabled || ing.exposure !== "hostNetwork") return [];
@@ -147,7 +142,7 @@ function kubeletNodePorts(spec: PlatformSpec, host: HostConfig): HostPort[] {
   if (spec.storage.glusterfs) ports.push(...csiDriverPorts(spec));
   if (spec.network.calico.mode === "vxlan")
     ports.push({ port: calico.vxlan, protocol: "UDP", bind: "all", owner: "calico-node/vxlan" });
-  if (isEdge(spec, host)) ports.push(...ingressPorts(spec));
+  if (edgeNodes(spec).some((h) => h.name === host.name)) ports.push(...ingressPorts(spec));
   return ports;
 }
 
