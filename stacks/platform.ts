@@ -132,6 +132,7 @@ export class Platform extends pulumi.ComponentResource {
         spec,
         provider,
         dependsOn: [controlPlane.ready, ...(registry?.ready ?? [])],
+        opsHost: refs("master")[0],
         nodeRegistered: (node) => {
           const step = configured.get(node);
           return step ? [step] : [];

@@ -3,15 +3,21 @@
  * choice, the tigera-operator chart values (its `installation` value becomes the
  * `operator.tigera.io/v1` Installation), and the BGP / Felix resources.
  *
- * The BGP and Felix objects use the `crd.projectcalico.org/v1` group: those CRDs are
- * installed by the chart itself (manageCRDs), whereas the `projectcalico.org/v3` API is
- * served by the Calico API server, which the operator only starts some time after the
- * chart is installed. Both groups carry the same spec fields; v1 is Calico's storage
+ * The BGP and Felix objects use the `crd.projectcalico.org/v1` group: the operator
+ * (`-manage-crds`, the chart's default) creates those CRDs when it starts and keeps them at
+ * its release (tigera/operator@v1.38.13:cmd/main.go, pkg/crds, the core controller), so a
+ * Calico upgrade upgrades them; the objects wait until they are Established
+ * (renderCrdWaitScript). The `projectcalico.org/v3` API is served by the Calico API server,
+ * which the operator only starts some time after the chart is installed. Both groups carry the same spec fields; v1 is Calico's storage
  * form and gets no defaulting, so only fields without defaults-by-API-server are set.
  * From Calico 3.32 the v3 API can be served as native CRDs: switch CALICO_CRD_API then.
  * See https://docs.tigera.io/calico/latest/reference/resources/bgpconfig and .../bgppeer.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { cidrSize, formatIpv4, parseCidr, type Ipv4Cidr } from "../../lib/ipv4";
+import { BIN_DIR, KUBECONFIG } from "../../lib/paths";
+import { withParameters } from "../../lib/shell";
 import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
 import type { KubeObject } from "../addons/render/common";
 import { mirrorRegistryPrefix } from "../addons/render/images";
@@ -253,6 +259,36 @@ export function operatorNetworkPolicies(): KubeObject[] {
       },
     },
   ];
+}
+
+/** The CRDs of the kinds the platform creates or patches (see renderBgpPeers and friends). */
+export const CALICO_PATCHED_CRDS = [
+  "felixconfigurations.crd.projectcalico.org",
+  "bgpconfigurations.crd.projectcalico.org",
+  "bgppeers.crd.projectcalico.org",
+] as const;
+
+/** The checked-in wait script (parameters are prepended by renderCrdWaitScript). */
+export const WAIT_CRDS_SCRIPT = readFileSync(join(__dirname, "wait-crds.sh"), "utf8");
+
+/** Where and how long the wait runs; production uses the defaults, tests point it elsewhere. */
+export interface CrdWaitOptions {
+  readonly kubeconfig?: string;
+  readonly kubectl?: string;
+  readonly timeoutSeconds?: number;
+  readonly intervalSeconds?: number;
+}
+
+/** The script that waits until the Calico CRDs are Established (run on the first master). */
+export function renderCrdWaitScript(spec: Pick<PlatformSpec, "versions">, options: CrdWaitOptions = {}): string {
+  return withParameters(WAIT_CRDS_SCRIPT, {
+    ADMIN_KUBECONFIG: options.kubeconfig ?? KUBECONFIG.admin,
+    KUBECTL: options.kubectl ?? `${BIN_DIR}/kubectl`,
+    CRDS: CALICO_PATCHED_CRDS.join(" "),
+    TIMEOUT: options.timeoutSeconds ?? 300,
+    INTERVAL: options.intervalSeconds ?? 5,
+    CALICO_VERSION: spec.versions.calico,
+  });
 }
 
 /** A Calico CRD object, as plain data. */
