@@ -148,7 +148,9 @@ export class Platform extends pulumi.ComponentResource {
     const monitoring = spec.addons.monitoring.enabled
       ? new Monitoring("monitoring", { spec, provider, dependsOn: uiGate }, { parent: this })
       : undefined;
-    if (spec.addons.logging.enabled) new Logging("logging", { spec, provider, dependsOn: uiGate }, { parent: this });
+    const logging = spec.addons.logging.enabled
+      ? new Logging("logging", { spec, provider, dependsOn: uiGate }, { parent: this })
+      : undefined;
 
     // --- storage: GlusterFS pool, dispersed volume and NFS export on the storage hosts (in
     // parallel with the cluster); csi-driver-nfs + StorageClass once the cluster runs DNS
@@ -186,6 +188,7 @@ export class Platform extends pulumi.ComponentResource {
       routeReflectors: calico.topology.reflectors,
       ...(storage ? { storageClass: spec.storage.glusterfs?.storageClass.name } : {}),
       ...(monitoring ? { grafanaAdminPassword: monitoring.grafanaAdminPassword } : {}),
+      ...(logging?.dashboardsPassword ? { dashboardsPassword: logging.dashboardsPassword } : {}),
       ...(registry
         ? {
             registry: { server: registry.server, vip: registry.vip ?? null },

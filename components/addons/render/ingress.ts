@@ -204,11 +204,17 @@ export function renderUiIngress(
   host: string,
   service: string,
   port: number,
+  annotations: Readonly<Record<string, string>> = {},
 ): KubeObject {
   return typed.ingress({
     apiVersion: "networking.k8s.io/v1",
     kind: "Ingress",
-    metadata: { name, namespace, labels: { ...MANAGED_BY } },
+    metadata: {
+      name,
+      namespace,
+      labels: { ...MANAGED_BY },
+      ...(Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}),
+    },
     spec: {
       ingressClassName: ingressClassName(spec.addons.ingress.controller),
       rules: [

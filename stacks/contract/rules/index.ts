@@ -3,7 +3,7 @@
  * `{ path, message }`, naming the key an operator must edit; every rule whose sections
  * parsed runs, so one load reports every problem at once.
  */
-import { calicoVersion } from "./addons";
+import { calicoVersion, uiHosts } from "./addons";
 import { apiserverVip, etcdTiming, kubernetesVersion } from "./control-plane";
 import { roleCounts, ssh, uniqueHosts } from "./hosts";
 import { calico, hostNetworks, networkRanges } from "./network";
@@ -28,6 +28,7 @@ export const RULES: readonly Rule[] = [
   etcdTiming,
   calico,
   calicoVersion,
+  uiHosts,
   glusterfs,
   registry,
   projects,
