@@ -9,7 +9,7 @@ import type { PlatformSpec } from "../../stacks/contract/spec";
 import { createObject, createObjects, helmRelease } from "./kube";
 import { ADDON_NAMESPACES, MANAGED_BY, renderNamespace, renderNetworkPolicies } from "./render/common";
 import { renderUiIngress } from "./render/ingress";
-import { DASHBOARDS_SERVICE, renderIsmPolicyJob, renderLoggingReleases } from "./render/logging";
+import { DASHBOARDS_SERVICE, renderIsmPolicyJob, renderLoggingReleases, renderProjectIsmJob } from "./render/logging";
 import { loggingPeers } from "./render/policies";
 import { UI_AUTH_USER, renderUiAuth } from "./render/uiAuth";
 
@@ -44,9 +44,14 @@ export class Logging extends pulumi.ComponentResource {
     const [opensearch, dashboards, fluentBit] = renderLoggingReleases(spec).map((r) =>
       helmRelease(`${name}-${r.name}`, r, { ...child, dependsOn: [ns, ...policies] }),
     );
-    const [policyConfig, policyJob] = renderIsmPolicyJob(spec);
-    const config = createObject(name, policyConfig, { ...child, dependsOn: [ns] });
-    createObject(name, policyJob, { ...child, dependsOn: [opensearch, config] });
+    // The platform-wide policy, then one per project (each only its own project's settings).
+    for (const [policyConfig, policyJob] of [
+      renderIsmPolicyJob(spec),
+      ...spec.projects.map((p) => renderProjectIsmJob(spec, p)),
+    ]) {
+      const config = createObject(name, policyConfig, { ...child, dependsOn: [ns] });
+      createObject(name, policyJob, { ...child, dependsOn: [opensearch, config] });
+    }
     const host = spec.addons.logging.dashboardsHost;
     if (host) {
       // Dashboards has no login of its own: the ingress controller asks for one.

@@ -133,8 +133,8 @@ describe("add-ons: chart values", () => {
     const config = renderFluentBitConfig(spec);
     assert.match(config.outputs, /Logstash_Prefix_Key\s+\$logs_index/);
     assert.match(config.filters, /Name\s+kubernetes/);
-    assert.match(config.inputs, /Path\s+\/var\/log\/pipeline\/\*\.log\n\s+Tag\s+app\.data-pipeline\.\*/);
-    assert.match(config.filters, /Match\s+app\.data-pipeline\.\*\n\s+Set\s+logs_index logs-data-pipeline-app/);
+    assert.match(config.inputs, /Path\s+\/var\/log\/pipeline\/\*\.log\n\s+Tag\s+app\.data-pipeline\.0\.\*/);
+    assert.match(config.filters, /Match\s+app\.data-pipeline\.\*\n\s+Set\s+logs_index logs-data-pipeline\.app/);
     assert.deepEqual(appLogHostDirs(spec), [], "/var/log is already mounted by the chart");
   });
 

@@ -110,3 +110,90 @@ export const addonsSchema = z.strictObject({
     })
     .prefault({}),
 });
+
+/**
+ * A regular expression Fluent Bit compiles with Onigmo (Ruby syntax; fluent-bit@v5.1.1:
+ * src/flb_regex.c). It must fit in one line of Fluent Bit's classic config, contain no
+ * double quote (a multiline rule's fields are quoted) and no `{{`/`}}` (the chart passes its
+ * config through Helm's `tpl`).
+ */
+const fluentRegex = z
+  .string()
+  .min(1)
+  .max(2000)
+  .superRefine((s, ctx) => {
+    if ([...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
+      ctx.addIssue({ code: "custom", message: "must be one line without control characters" });
+    if (s.includes('"')) ctx.addIssue({ code: "custom", message: "must not contain a double quote (use \\x22)" });
+    if (s.includes("{{") || s.includes("}}"))
+      ctx.addIssue({ code: "custom", message: "must not contain '{{' or '}}' (Helm's tpl would read them)" });
+    if (s.startsWith("/") || s.trim() !== s)
+      ctx.addIssue({
+        code: "custom",
+        message: "is the bare pattern: no /.../ delimiters, no leading or trailing spaces",
+      });
+  });
+
+/** A record field name a parser sets or reads. */
+const fieldName = matching(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, "must be a field name (letters, digits, '_')");
+/** A strptime format (Fluent Bit's Time_Format), e.g. `%d/%b/%Y:%H:%M:%S %z`. */
+const timeFormat = matching(/^[ -~]{1,100}$/, "must be a strptime format like %Y-%m-%dT%H:%M:%S%z").refine(
+  (s) => !/["{}]/.test(s),
+  { message: "must not contain quotes or braces" },
+);
+/** Which of the project's `appLogPaths` a parser applies to (default: all). */
+const parserPaths = z.array(matching(/^\/\S+$/, "must be one of the project's appLogPaths")).optional();
+const parserName = label("parser name");
+const timeFields = { timeKey: fieldName.optional(), timeFormat: timeFormat.optional() };
+
+/** One parser of a project's application log files. */
+export const logParserSchema = z.discriminatedUnion("format", [
+  /** Each line is a JSON object. */
+  z.strictObject({ name: parserName, format: z.literal("json"), ...timeFields, paths: parserPaths }),
+  /** Each line matches `regex`; its named groups `(?<field>...)` become the record's fields. */
+  z.strictObject({
+    name: parserName,
+    format: z.literal("regex"),
+    regex: fluentRegex.refine((s) => /\(\?<[A-Za-z_][A-Za-z0-9_]*>/.test(s), {
+      message: "needs at least one named group like (?<level>[A-Z]+)",
+    }),
+    ...timeFields,
+    paths: parserPaths,
+  }),
+  /** Records spanning lines (stack traces): a line matching `firstLine` starts one, lines matching `continuation` extend it. */
+  z.strictObject({
+    name: parserName,
+    format: z.literal("multiline"),
+    firstLine: fluentRegex,
+    continuation: fluentRegex,
+    paths: parserPaths,
+  }),
+]);
+
+/**
+ * `projects[].logs`: the project's log retention, index name prefix and application-log
+ * parsers (rendered by components/addons/render/projectLogs.ts). Add to the project schema
+ * as `logs: projectLogsSchema.prefault({})`.
+ */
+export const projectLogsSchema = z
+  .strictObject({
+    /** Days the project's indices are kept; default `addons.logging.retentionDays`. */
+    retentionDays: z.number().int().min(1).optional(),
+    /** Index name prefix: indices are `<index>-YYYY.MM.DD` (container logs) and `<index>.app-YYYY.MM.DD` (app log files). Default `logs-<project>`. */
+    index: matching(
+      /^logs-[a-z0-9]([a-z0-9-]{0,60}[a-z0-9])?$/,
+      "must be an index name prefix starting with logs- (lower-case letters, digits, '-')",
+    ).optional(),
+    /** Parsers of the project's application log files (`appLogPaths`). */
+    parsers: z.array(logParserSchema).default([]),
+  })
+  .superRefine((logs, ctx) => {
+    const seen = new Set<string>();
+    logs.parsers.forEach((p, i) => {
+      if (seen.has(p.name))
+        ctx.addIssue({ code: "custom", path: ["parsers", i, "name"], message: `"${p.name}" is used twice` });
+      seen.add(p.name);
+    });
+  });
+export type ProjectLogsConfig = z.infer<typeof projectLogsSchema>;
+export type LogParserConfig = z.infer<typeof logParserSchema>;
