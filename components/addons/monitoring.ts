@@ -11,7 +11,9 @@ import * as random from "@pulumi/random";
 import type { PlatformSpec } from "../../stacks/contract/spec";
 import { createObject, createObjects, helmChart, helmRelease } from "./kube";
 import { ADDON_NAMESPACES, MANAGED_BY, renderNamespace, renderNetworkPolicies } from "./render/common";
+import { renderDashboardConfigMaps } from "./render/dashboards";
 import { renderUiIngress } from "./render/ingress";
+import { renderProjectAlerts } from "./render/projectAlerts";
 import {
   GRAFANA_ADMIN_SECRET,
   GRAFANA_SERVICE,
@@ -74,6 +76,13 @@ export class Monitoring extends pulumi.ComponentResource {
 
     const releases = renderMonitoringReleases(spec).map((r) =>
       helmRelease(`${name}-${r.name}`, r, { ...child, dependsOn: [ns, this.crds, grafanaSecret, ...policies] }),
+    );
+    // The project dashboards (Grafana's sidecar loads them) and one alert rule per project.
+    createObjects(name, renderDashboardConfigMaps(), { ...child, dependsOn: [ns] });
+    createObjects(
+      name,
+      spec.projects.map((p) => renderProjectAlerts(p)),
+      { ...child, dependsOn: [this.crds, ...releases] },
     );
     const host = spec.addons.monitoring.grafanaHost;
     if (host)

@@ -8,6 +8,7 @@
  */
 import type { PlatformSpec } from "../../../stacks/contract/spec";
 import { chartFacts } from "./charts";
+import { KSM_LABELS_ALLOWLIST } from "./dashboards";
 import { kubePrometheusStackImages, metricsServerImages } from "./chartImages";
 import { ADDON_NAMESPACES, release, type ReleaseSpec } from "./common";
 import { fullRepositoryImage, mirrorRegistryPrefix, splitImage, type ImagePin } from "./images";
@@ -67,6 +68,8 @@ export function renderKubePrometheusStackValues(spec: PlatformSpec): Record<stri
     },
     "kube-state-metrics": {
       image: img(images.kubeStateMetrics),
+      // kube_namespace_labels carries the project label: the project dashboards select by it.
+      metricLabelsAllowlist: KSM_LABELS_ALLOWLIST,
       resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
     },
     "prometheus-node-exporter": {
