@@ -89,6 +89,7 @@ export class Platform extends pulumi.ComponentResource {
         },
         kubeconfigs: {
           admin: pki.adminKubeconfig,
+          provider: pki.operatorKubeconfig,
           controllerManager: pki.kubeconfig(pki.controllerManager, { onMaster: true }),
           scheduler: pki.kubeconfig(pki.scheduler, { onMaster: true }),
         },
@@ -179,7 +180,7 @@ export class Platform extends pulumi.ComponentResource {
 
     this.outputs = {
       apiserverEndpoint: spec.endpoints.apiserver,
-      adminKubeconfig: pki.adminKubeconfig,
+      adminKubeconfig: pki.operatorKubeconfig,
       clusterCaCertPem: pki.clusterCa.certPem,
       etcdClientUrls: etcd.clientUrls,
       nodes: spec.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles })),

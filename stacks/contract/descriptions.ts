@@ -75,6 +75,8 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "apiserver.virtualRouterId": "VRRP `virtual_router_id`, unique on the L2 segment",
   "apiserver.unicast": "Unicast VRRP between masters instead of multicast",
   "apiserver.interface": "Interface carrying the VIP (default: the one holding the host address)",
+  "apiserver.proxyUrl":
+    "Proxy (`socks5://`, `http(s)://`) the machine running Pulumi reaches the VIP through: the `proxy-url` of the provider's kubeconfig and of the `adminKubeconfig` output (with `ssh.bastion`: the `ssh -D` tunnel of docs/operations/bastion.md)",
   network: "Pod and service networks, kube-proxy, Calico",
   "network.podCidr": "Pod network (Calico IP pool, kube-proxy clusterCIDR)",
   "network.serviceCidr": "Service network (`--service-cluster-ip-range`); .1 = kubernetes, .10 = cluster DNS",

@@ -133,10 +133,11 @@ describe("plan diff semantics", () => {
     const changes = diffGraphs(before, after);
     assert.deepEqual(
       changes.map((c) => `${c.op} ${c.urn}`),
-      ["replace b", "retain c", "protected-delete d", "update e"],
+      // Rollout order: creates, updates and replacements first, deletes last (dependents first).
+      ["replace b", "update e", "protected-delete d", "retain c"],
     );
     assert.deepEqual(
-      changes[3].inputs,
+      changes[1].inputs,
       [{ path: "key", before: "[secret]", after: "[secret]" }],
       "secret values never shown",
     );

@@ -60,3 +60,15 @@ export const etcdTiming = defineRule(["etcd"], (config, out) => {
     });
   }
 });
+
+/** `etcd.initialMembers` names etcd hosts of the inventory (the bootstrap set). */
+export const etcdInitialMembers = defineRule(["hosts", "etcd"], (config, out) => {
+  const etcd = new Set(hostsWith(config, "etcd").map(({ host }) => host.name));
+  config.etcd.initialMembers?.forEach((name, i) => {
+    if (!etcd.has(name))
+      out.push({
+        path: `etcd.initialMembers[${i}]`,
+        message: `"${name}" is not a host with role "etcd"; list the etcd hosts that bootstrapped the cluster`,
+      });
+  });
+});

@@ -4,11 +4,11 @@
  * parsed runs, so one load reports every problem at once.
  */
 import { calicoVersion, uiHosts } from "./addons";
-import { apiserverVip, etcdTiming, kubernetesVersion } from "./control-plane";
+import { apiserverVip, etcdInitialMembers, etcdTiming, kubernetesVersion } from "./control-plane";
 import { roleCounts, ssh, uniqueHosts } from "./hosts";
 import { calico, hostNetworks, networkRanges } from "./network";
 import { projectLimits, projects } from "./projects";
-import { registry } from "./registry";
+import { imagesProject, registry } from "./registry";
 import { glusterfs } from "./storage";
 import type { Rule } from "./types";
 
@@ -26,11 +26,13 @@ export const RULES: readonly Rule[] = [
   hostNetworks,
   kubernetesVersion,
   etcdTiming,
+  etcdInitialMembers,
   calico,
   calicoVersion,
   uiHosts,
   glusterfs,
   registry,
+  imagesProject,
   projects,
   projectLimits,
 ];
