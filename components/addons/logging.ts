@@ -44,13 +44,15 @@ export class Logging extends pulumi.ComponentResource {
     const [opensearch, dashboards, fluentBit] = renderLoggingReleases(spec).map((r) =>
       helmRelease(`${name}-${r.name}`, r, { ...child, dependsOn: [ns, ...policies] }),
     );
-    // The platform-wide policy, then one per project (each only its own project's settings).
-    for (const [policyConfig, policyJob] of [
-      renderIsmPolicyJob(spec),
-      ...spec.projects.map((p) => renderProjectIsmJob(spec, p)),
+    // The platform-wide policy, then one per project (each only its own project's settings);
+    // a protected project removed from the config keeps its indices, so it keeps their policy Job.
+    for (const [objects, retain] of [
+      [renderIsmPolicyJob(spec), false] as const,
+      ...spec.projects.map((p) => [renderProjectIsmJob(spec, p), p.protect] as const),
     ]) {
-      const config = createObject(name, policyConfig, { ...child, dependsOn: [ns] });
-      createObject(name, policyJob, { ...child, dependsOn: [opensearch, config] });
+      const [policyConfig, policyJob] = objects;
+      const config = createObject(name, policyConfig, { ...child, dependsOn: [ns], retainOnDelete: retain });
+      createObject(name, policyJob, { ...child, dependsOn: [opensearch, config], retainOnDelete: retain });
     }
     const host = spec.addons.logging.dashboardsHost;
     if (host) {

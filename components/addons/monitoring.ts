@@ -79,11 +79,13 @@ export class Monitoring extends pulumi.ComponentResource {
     );
     // The project dashboards (Grafana's sidecar loads them) and one alert rule per project.
     createObjects(name, renderDashboardConfigMaps(), { ...child, dependsOn: [ns] });
-    createObjects(
-      name,
-      spec.projects.map((p) => renderProjectAlerts(p)),
-      { ...child, dependsOn: [this.crds, ...releases] },
-    );
+    // A protected project removed from the config keeps its namespace, so it keeps its alerts too.
+    for (const p of spec.projects)
+      createObject(name, renderProjectAlerts(p), {
+        ...child,
+        dependsOn: [this.crds, ...releases],
+        retainOnDelete: p.protect,
+      });
     const host = spec.addons.monitoring.grafanaHost;
     if (host)
       createObject(name, renderUiIngress(spec, this.namespace, "grafana", host, GRAFANA_SERVICE, 80), {

@@ -21,7 +21,7 @@ export function renderProjectAlerts(project: ProjectConfig): KubeObject {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "PrometheusRule",
     metadata: {
-      name: `project-${project.name}`,
+      name: `alerts-${project.name}`,
       namespace: ADDON_NAMESPACES.monitoring,
       labels: { ...MANAGED_BY, "k8s-platform.io/project": project.name },
     },
