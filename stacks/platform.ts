@@ -180,6 +180,8 @@ export class Platform extends pulumi.ComponentResource {
 
     this.outputs = {
       apiserverEndpoint: spec.endpoints.apiserver,
+      // What runs after this update: the next change is checked against it (one minor at a time).
+      versions: { kubernetes: spec.versions.kubernetes, etcd: spec.versions.etcd },
       adminKubeconfig: pki.operatorKubeconfig,
       clusterCaCertPem: pki.clusterCa.certPem,
       etcdClientUrls: etcd.clientUrls,

@@ -18,8 +18,22 @@ import { detailedExitCode, planChanges } from "./diff";
 import { checkGraph, MANDATORY_VIOLATION_EXIT, readPackConfig, runPolicies } from "./policies";
 import { renderDot, renderMermaid, renderSummary } from "./render";
 import { planJson, renderPlanMarkdown, renderPlanText, type PolicySummary } from "./review";
-import { runProgram, type Graph } from "./run";
+import { deployedOf, runProgram, type Graph } from "./run";
+import type { Deployed } from "../contract/load";
 import { fakeSecrets, readStackFile } from "./stackfile";
+import { bundledFiles } from "./textdiff";
+
+/** The files packed in a resource's non-secret inputs, decoded (`{ files: { path: content } }`). */
+function filesOf(inputs: unknown): { files?: Record<string, string> } {
+  const files: Record<string, string> = {};
+  const walk = (v: unknown): void => {
+    if (typeof v === "string") for (const [path, content] of bundledFiles(v)) files[path] = content;
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === "object" && !("$secret" in v)) Object.values(v).forEach(walk);
+  };
+  walk(inputs);
+  return Object.keys(files).length > 0 ? { files } : {};
+}
 
 // Pulumi records a stack trace for every internal promise; with source maps on (tsx) each
 // one costs far more, which made the plan several times slower.
@@ -34,8 +48,8 @@ function stackName(path: string): string {
 }
 
 /** Runs a stack file; `stack` overrides the name (a diff compares two files as one stack). */
-async function run(file: string, stack = stackName(file)): Promise<Graph> {
-  return runProgram(fakeSecrets(readStackFile(file)), { stack, source: file });
+async function run(file: string, stack = stackName(file), deployed?: Deployed): Promise<Graph> {
+  return runProgram(fakeSecrets(readStackFile(file)), { stack, source: file, deployed });
 }
 
 function writeGraph(graph: Graph, out: string): void {
@@ -82,7 +96,9 @@ async function main(argv: string[]): Promise<number> {
   const format = values.json ? "json" : (values.format ?? "text");
   if (!["text", "markdown", "json"].includes(format)) throw new Error(`--format ${format}: use text, markdown or json`);
   const file = values.config as string;
-  const graph = await run(file);
+  // A diff starts from what OLD deploys: the new config is checked against its versions.
+  const old = values.diff !== undefined ? await run(values.diff, stackName(file)) : undefined;
+  const graph = await run(file, stackName(file), old ? deployedOf(old) : undefined);
   if (values.urns) {
     console.log(graph.resources.map((r) => r.urn).join("\n"));
     return 0;
@@ -92,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
     return runPolicies(graph, { configFile: values["policy-config"], json: format === "json" });
   if (values.graph) writeGraph(graph, values.graph);
   if (reviewing) {
-    const before = values.diff !== undefined ? await run(values.diff, stackName(file)) : graph;
+    const before = old ?? graph;
     const unknown = (values.replace ?? []).filter((u) => !before.byUrn.has(u));
     if (unknown.length > 0)
       throw new Error(`--replace: no such resource ${unknown.join(", ")} (list them with npm run plan -- --urns)`);
@@ -125,6 +141,7 @@ async function main(argv: string[]): Promise<number> {
       parent: r.parent,
       dependencies: r.dependencies,
       inputs: redact(r.inputs),
+      ...filesOf(r.inputs),
     }));
     console.log(
       JSON.stringify({ resources, summary, warnings: graph.warnings, outputs: redact(graph.outputs) }, null, 2),

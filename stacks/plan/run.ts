@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import "./doubles";
 import { platformMocks } from "./mocks";
-import { loadOrThrow } from "../contract/load";
+import { loadOrThrow, type Deployed } from "../contract/load";
 import { definePlatform } from "../program";
 import { nodeRollout } from "../../components/worker/rollout";
 import type { Problem } from "../contract/rules";
@@ -59,6 +59,14 @@ export interface RunOptions {
   readonly stack?: string;
   /** Where the config came from (a stack file), named in config errors. */
   readonly source?: string;
+  /** What is deployed now (the versions the change starts from). */
+  readonly deployed?: Deployed;
+}
+
+/** The versions a graph deploys (its `versions` stack output), as the next change's starting point. */
+export function deployedOf(graph: Graph): Deployed {
+  const v = graph.outputs.versions as Deployed | undefined;
+  return { kubernetes: v?.kubernetes, etcd: v?.etcd };
 }
 
 /** The Pulumi project name (Pulumi.yaml), the second part of every URN. */
@@ -194,7 +202,7 @@ export function executionDependencies(r: RecordedResource): string[] {
  * serialised: the Pulumi runtime is process-global.
  */
 export async function runProgram(raw: unknown, options: RunOptions = {}): Promise<Graph> {
-  const { spec, warnings } = loadOrThrow(raw, options.source);
+  const { spec, warnings } = loadOrThrow(raw, options.source, { deployed: options.deployed });
   if (running) throw new Error("runProgram: a run is already in progress in this process");
   running = true;
   try {

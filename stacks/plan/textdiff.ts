@@ -4,6 +4,9 @@
  * reviewer sees which file of a bundle changed and how, not a changed base64 blob.
  */
 
+import { X509Certificate, createHash } from "node:crypto";
+import * as x509 from "@peculiar/x509";
+
 /** One line of a unified diff: ' ' context, '-' removed, '+' added. */
 export interface DiffLine {
   readonly tag: " " | "-" | "+";
@@ -118,6 +121,51 @@ export function bundledFiles(text: string): Map<string, string> {
   return files;
 }
 
+const PEM = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n[A-Za-z0-9+/=\r\n]+?-----END \1-----/g;
+
+/**
+ * What a PEM block says, on a few lines a reviewer can compare: a certificate's subject,
+ * issuer, SANs and validity; a request's subject and SANs; other blocks (keys never reach
+ * here: they are secret) by digest. A base64 line diff of a re-issued certificate says nothing.
+ */
+export function describePem(block: string): string {
+  const kind = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(block)?.[1] ?? "PEM";
+  const digest = createHash("sha256").update(block).digest("hex").slice(0, 16);
+  try {
+    if (kind === "CERTIFICATE") {
+      const c = new X509Certificate(block);
+      return [
+        `[certificate sha256:${digest}]`,
+        `  subject: ${c.subject.replace(/\n/g, ", ")}`,
+        `  issuer: ${c.issuer.replace(/\n/g, ", ")}`,
+        ...(c.subjectAltName ? [`  SANs: ${c.subjectAltName}`] : []),
+        `  valid: ${new Date(c.validFrom).toISOString()} .. ${new Date(c.validTo).toISOString()}`,
+        `  CA: ${c.ca}`,
+      ].join("\n");
+    }
+    if (kind === "CERTIFICATE REQUEST") {
+      const r = new x509.Pkcs10CertificateRequest(block);
+      const san = r.extensions.find(
+        (e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension,
+      );
+      const names = san ? san.names.items.map((n) => `${n.type}:${n.value}`).join(", ") : "";
+      return [
+        `[certificate request sha256:${digest}]`,
+        `  subject: ${r.subject}`,
+        ...(names ? [`  SANs: ${names}`] : []),
+      ].join("\n");
+    }
+  } catch {
+    // Not parseable: fall through to the digest.
+  }
+  return `[${kind.toLowerCase()} sha256:${digest}]`;
+}
+
+/** The text with every PEM block replaced by its description. */
+export function describePems(text: string): string {
+  return text.replace(PEM, (block) => describePem(block));
+}
+
 /**
  * The review form of a changed multi-line value: per packed file a unified diff (with
  * the file's path as header), and a diff of the text with the packed lines left out.
@@ -125,7 +173,7 @@ export function bundledFiles(text: string): Map<string, string> {
 export function reviewDiff(before: string, after: string, context = 3): string {
   const a = bundledFiles(before);
   const b = bundledFiles(after);
-  if (a.size === 0 && b.size === 0) return unifiedDiff(before, after, context);
+  if (a.size === 0 && b.size === 0) return unifiedDiff(describePems(before), describePems(after), context);
   const parts: string[] = [];
   const strip = (text: string) =>
     text
@@ -138,9 +186,9 @@ export function reviewDiff(before: string, after: string, context = 3): string {
     const x = a.get(path);
     const y = b.get(path);
     if (x === y) continue;
-    if (x === undefined) parts.push(`+++ ${path} (new file)\n${unifiedDiff("", y ?? "", context)}`);
+    if (x === undefined) parts.push(`+++ ${path} (new file)\n${unifiedDiff("", describePems(y ?? ""), context)}`);
     else if (y === undefined) parts.push(`--- ${path} (removed)`);
-    else parts.push(`~~~ ${path}\n${unifiedDiff(x, y, context)}`);
+    else parts.push(`~~~ ${path}\n${unifiedDiff(describePems(x), describePems(y), context)}`);
   }
   return parts.join("\n");
 }

@@ -6,7 +6,9 @@ import { strict as assert } from "node:assert";
 import { detailedExitCode, EXIT, planChanges, type Plan } from "../../stacks/plan/diff";
 import { renderPlanMarkdown, renderPlanText, reviewSections, SECRET_ONLY } from "../../stacks/plan/review";
 import { runProgram, type Graph } from "../../stacks/plan/run";
-import { clone, prodConfig } from "../support/config";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { clone, prodConfig, REPO_ROOT } from "../support/config";
 import { editGraph } from "../policies/broken";
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- edits arbitrary config paths
@@ -256,6 +258,20 @@ describe("change review (offline plan diff)", function () {
     for (const step of ["install", "credentials", "configure", "ready"])
       assert.ok(rebuilt.includes(`replace node-007-node-${step}`), rebuilt.join(", "));
     for (const c of rebuilt) assert.doesNotMatch(c, /retire|stop|drain/);
+  });
+
+  it("every URN the docs tell an operator to paste is one the plan prints (npm run plan -- --urns)", () => {
+    const docs = (dir: string): string[] =>
+      readdirSync(dir).flatMap((n) => {
+        const p = join(dir, n);
+        return statSync(p).isDirectory() ? docs(p) : n.endsWith(".md") ? [p] : [];
+      });
+    const urns = new Set(prod.resources.map((r) => r.urn));
+    const quoted = [join(REPO_ROOT, "README.md"), ...docs(join(REPO_ROOT, "docs"))].flatMap((f) =>
+      [...readFileSync(f, "utf8").matchAll(/urn:pulumi:[^\s'"`<>]+/g)].map((m) => ({ file: f, urn: m[0] })),
+    );
+    assert.ok(quoted.length >= 3, `${quoted.length} URNs quoted in the docs`);
+    for (const { file, urn } of quoted) assert.ok(urns.has(urn), `${file}: ${urn} is not a URN of the prod stack`);
   });
 
   it("stack outputs that change are listed; secret ones only as changed", async () => {

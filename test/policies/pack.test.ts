@@ -11,7 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { neutralProps } from "../../policies/engine";
-import { checkGraph, graphView, MANDATORY_VIOLATION_EXIT, readPackConfig, runPolicies } from "../../stacks/plan/policies";
+import {
+  checkGraph,
+  graphView,
+  MANDATORY_VIOLATION_EXIT,
+  readPackConfig,
+  runPolicies,
+} from "../../stacks/plan/policies";
 import { DEFAULT_RULE_CONFIG, evaluate, levelOf, RULES, type Finding } from "../../policies/rules";
 import { INGRESS_DOMAINS_ANNOTATION, PROJECT_LABEL, projectNamespaces } from "../../policies/rules/projects";
 import * as names from "../../components/project/names";

@@ -72,3 +72,15 @@ export const etcdInitialMembers = defineRule(["hosts", "etcd"], (config, out) =>
       });
   });
 });
+
+/**
+ * Behind a bastion the machine running Pulumi may not reach the VIP: the provider and every
+ * Helm release need `apiserver.proxyUrl` then (docs/operations/bastion.md).
+ */
+export const bastionProxy = defineRule(["ssh", "apiserver"], (config, _out, warnings) => {
+  if (config.ssh.bastion && !config.apiserver.proxyUrl)
+    warnings.push({
+      path: "apiserver.proxyUrl",
+      message: `is unset although hosts are reached through the bastion ${config.ssh.bastion.host}: in-cluster resources then need the machine running Pulumi to route to ${config.apiserver.vip}:${config.apiserver.port}; set it to e.g. socks5://127.0.0.1:1080 with \`ssh -N -D 127.0.0.1:1080 ${config.ssh.bastion.user}@${config.ssh.bastion.host}\` open`,
+    });
+});

@@ -4,15 +4,16 @@
  * parsed runs, so one load reports every problem at once.
  */
 import { calicoVersion, uiHosts } from "./addons";
-import { apiserverVip, etcdInitialMembers, etcdTiming, kubernetesVersion } from "./control-plane";
+import { apiserverVip, bastionProxy, etcdInitialMembers, etcdTiming, kubernetesVersion } from "./control-plane";
 import { roleCounts, ssh, uniqueHosts } from "./hosts";
 import { calico, hostNetworks, networkRanges } from "./network";
 import { projectLimits, projects } from "./projects";
 import { imagesProject, registry } from "./registry";
 import { glusterfs } from "./storage";
 import type { Rule } from "./types";
+import { upgrades } from "./upgrades";
 
-export type { Problem, Rule, Section } from "./types";
+export type { Deployed, LoadContext, Problem, Rule, Section } from "./types";
 export { RESERVED_NAMESPACES } from "./projects";
 export { SUPPORTED_KUBERNETES_MINORS } from "./control-plane";
 
@@ -22,9 +23,11 @@ export const RULES: readonly Rule[] = [
   uniqueHosts,
   roleCounts,
   apiserverVip,
+  bastionProxy,
   networkRanges,
   hostNetworks,
   kubernetesVersion,
+  upgrades,
   etcdTiming,
   etcdInitialMembers,
   calico,
