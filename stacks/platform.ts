@@ -133,6 +133,7 @@ export class Platform extends pulumi.ComponentResource {
         spec,
         provider,
         dependsOn: [controlPlane.ready, ...(registry?.ready ?? [])],
+        opsHost: refs("master")[0],
         nodeRegistered: (node) => {
           const step = configured.get(node);
           return step ? [step] : [];
@@ -146,13 +147,11 @@ export class Platform extends pulumi.ComponentResource {
       : undefined;
     const uiGate = [...dns.resources, ...(ingress ? [ingress.release] : [])];
     const monitoring = spec.addons.monitoring.enabled
-      ? new Monitoring(
-          "monitoring",
-          { spec, provider, etcdClient: pki.etcdHealthcheckClient, etcdCa: pki.etcdCa, dependsOn: uiGate },
-          { parent: this },
-        )
+      ? new Monitoring("monitoring", { spec, provider, dependsOn: uiGate }, { parent: this })
       : undefined;
-    if (spec.addons.logging.enabled) new Logging("logging", { spec, provider, dependsOn: uiGate }, { parent: this });
+    const logging = spec.addons.logging.enabled
+      ? new Logging("logging", { spec, provider, dependsOn: uiGate }, { parent: this })
+      : undefined;
 
     // --- storage: GlusterFS pool, dispersed volume and NFS export on the storage hosts (in
     // parallel with the cluster); csi-driver-nfs + StorageClass once the cluster runs DNS
@@ -193,6 +192,7 @@ export class Platform extends pulumi.ComponentResource {
       routeReflectors: calico.topology.reflectors,
       ...(storage ? { storageClass: spec.storage.glusterfs?.storageClass.name } : {}),
       ...(monitoring ? { grafanaAdminPassword: monitoring.grafanaAdminPassword } : {}),
+      ...(logging?.dashboardsPassword ? { dashboardsPassword: logging.dashboardsPassword } : {}),
       ...(registry
         ? {
             registry: { server: registry.server, vip: registry.vip ?? null },

@@ -37,7 +37,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "versions.containerd": "containerd release",
   "versions.runc": "runc release",
   "versions.cni": "CNI plugins release",
-  "versions.calico": "Calico release (tigera-operator chart version)",
+  "versions.calico": "Calico release (tigera-operator chart version); only releases whose images are recorded",
   "versions.coredns": "CoreDNS image tag (without v)",
   "versions.pause": "Sandbox (pause) image tag",
   "versions.harbor": "Harbor offline installer release",
@@ -122,7 +122,8 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "addons.coredns.replicas": "CoreDNS replicas (>= 2, spread across nodes)",
   "addons.coredns.nodeLocalDns": "NodeLocal DNSCache on every node",
   "addons.coredns.autoscaler": "Scale CoreDNS with the cluster (replicas stays the minimum)",
-  "addons.chartVersions": "Helm chart versions (from `mirrors.charts`)",
+  "addons.chartVersions":
+    "Helm chart versions (from `mirrors.charts`); only versions whose images, values keys and CRDs are recorded (components/addons/render/charts.ts)",
   "addons.chartVersions.traefik": "traefik chart",
   "addons.chartVersions.ingress-nginx": "ingress-nginx chart",
   "addons.chartVersions.metrics-server": "metrics-server chart",

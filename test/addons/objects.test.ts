@@ -77,7 +77,8 @@ describe("add-ons: rendered objects", () => {
     const apiserver = policies[2] as unknown as { spec: { ingress: { from: { ipBlock: { cidr: string } }[] }[] } };
     assert.deepEqual(
       apiserver.spec.ingress[0].from.map((f) => f.ipBlock.cidr),
-      ["10.10.1.21/32", "10.10.1.22/32"],
+      ["10.10.1.21/32", "10.10.1.22/32", "172.20.251.192/26"],
+      "the masters and their Calico tunnel range",
     );
     assert.deepEqual(
       renderNetworkPolicies("logging", loggingPeers(prodSpec())).map((p) => p.metadata.name),

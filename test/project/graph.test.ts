@@ -33,15 +33,30 @@ function projectResources(graph: Graph, name: string): { component: RecordedReso
 }
 
 /**
- * URNs of everything a project owns: its component and children, and the registry side
- * (its Harbor project and robot account, named after the project by the Registry).
+ * URNs of everything a project owns: its component and children, the registry side (its
+ * Harbor project and robot account, named after the project by the Registry), and the
+ * add-on side (its alert rule and its log-retention policy objects).
  */
+const addonUrnsOf = (graph: Graph, name: string) =>
+  graph.resources
+    .filter(
+      (r) =>
+        (r.urn.includes("k8s-platform:addons:Monitoring$") && r.name === `monitoring-monitoring-alerts-${name}`) ||
+        (r.urn.includes("k8s-platform:addons:Logging$") &&
+          new RegExp(`^logging-logging-ism-${name}-[0-9a-f]{8}$`).test(r.name)),
+    )
+    .map((r) => r.urn);
 const urnsOf = (graph: Graph, name: string) => {
   const { component, children } = projectResources(graph, name);
   const registry = graph.resources.filter(
     (r) => r.urn.includes("k8s-platform:registry:Registry$") && r.name.endsWith(`-${name}`),
   );
-  return new Set([component.urn, ...children.map((c) => c.urn), ...registry.map((r) => r.urn)]);
+  return new Set([
+    component.urn,
+    ...children.map((c) => c.urn),
+    ...registry.map((r) => r.urn),
+    ...addonUrnsOf(graph, name),
+  ]);
 };
 
 /**
@@ -327,7 +342,10 @@ describe("projects in the program graph (mock harness)", function () {
       const changes = diffGraphs(prod, await runProgram(raw));
       assert.deepEqual(new Set(changes.map((c) => c.urn)), urnsOf(prod, "news-feed"));
       const kubernetes = changes.filter((c) => c.type.startsWith("kubernetes:"));
-      assert.equal(kubernetes.length, projectResources(prod, "news-feed").children.length);
+      assert.equal(
+        kubernetes.length,
+        projectResources(prod, "news-feed").children.length + addonUrnsOf(prod, "news-feed").length,
+      );
       assert.deepEqual(ops(kubernetes), ["retain"]);
       assert.ok(kubernetes.some((c) => c.type === T.namespace));
     });

@@ -3,6 +3,7 @@
  * `{ path, message }`, naming the key an operator must edit; every rule whose sections
  * parsed runs, so one load reports every problem at once.
  */
+import { calicoVersion, uiHosts } from "./addons";
 import { apiserverVip, bastionProxy, etcdInitialMembers, etcdTiming, kubernetesVersion } from "./control-plane";
 import { roleCounts, ssh, uniqueHosts } from "./hosts";
 import { calico, hostNetworks, networkRanges } from "./network";
@@ -37,6 +38,8 @@ export const RULES: readonly Rule[] = [
   etcdTiming,
   etcdInitialMembers,
   calico,
+  calicoVersion,
+  uiHosts,
   glusterfs,
   registry,
   imagesProject,
