@@ -5,6 +5,7 @@
  */
 import { appLogDir, projectTcpRoutes } from "../../stacks/contract/schema/projects";
 import type { PlatformSpec, ProjectConfig } from "../../stacks/contract/spec";
+import { ingressSource } from "../addons/render/policies";
 import {
   APP_LOG_DIR_ANNOTATION,
   INGRESS_DOMAINS_ANNOTATION,
@@ -47,13 +48,13 @@ export const APISERVER_BIND_PORT = 6443;
 export function projectFacts(spec: PlatformSpec): ProjectFacts {
   const [major, minor] = spec.versions.kubernetes.split(".");
   const ingress = spec.addons.ingress;
-  const edgeSelector = Object.entries(ingress.nodeSelector);
-  const edges = spec.topology.nodes.filter((h) => edgeSelector.every(([k, v]) => h.labels[k] === v));
   return {
     podSecurityVersion: `v${major}.${minor}`,
     ingressNamespace: ingress.controller,
     ingressController: ingress.enabled ? ingress.controller : undefined,
-    ingressHostCidrs: ingress.enabled && ingress.exposure === "hostNetwork" ? edges.map((h) => `${h.address}/32`) : [],
+    // On the host network the controller connects from the edge nodes' addresses, or, under
+    // IPIP/VXLAN, from their Calico tunnel addresses (the nodes' tunnel pool).
+    ingressHostCidrs: ingress.enabled && ingress.exposure === "hostNetwork" ? (ingressSource(spec).cidrs ?? []) : [],
     monitoringNamespace: "monitoring",
     dns: { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } },
     nodeLocalDnsIp: spec.addons.coredns.nodeLocalDns ? spec.endpoints.podResolverIp : undefined,

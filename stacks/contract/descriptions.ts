@@ -205,5 +205,12 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "projects[].tcp":
     "TCP entry points: external port -> `service:port` of a project Service; a port belongs to one project",
   "projects[].appLogPaths": "Application log files collected per project, under `/var/log/projects/<project>/`",
+  "projects[].logs":
+    "The project's own log handling: retention, index name prefix, parsers of its application log files",
+  "projects[].logs.retentionDays": "Days the project's indices are kept (default `addons.logging.retentionDays`)",
+  "projects[].logs.index":
+    "Index name prefix: container logs in `<index>-YYYY.MM.DD`, app log files in `<index>.app-YYYY.MM.DD` (default `logs-<project>`; unique across projects)",
+  "projects[].logs.parsers":
+    "Parsers of the app log files: `{ name, format: json }`, `{ name, format: regex, regex }` (named groups become fields) or `{ name, format: multiline, firstLine, continuation }`; `paths` picks some of `appLogPaths`",
   "projects[].protect": "Removal from config keeps the namespace (retainOnDelete)",
 };

@@ -37,7 +37,7 @@ function withLogs(spec: PlatformSpec, logs: Record<string, unknown>): PlatformSp
 function specWithParsers(): PlatformSpec {
   const raw = clone(prodConfig());
   const projects = raw.projects as { name: string; appLogPaths?: string[] }[];
-  projects[0].appLogPaths = ["/var/log/search-web/access.log", "/var/log/search-web/app-*.log"];
+  projects[0].appLogPaths = ["/var/log/projects/search-web/access.log", "/var/log/projects/search-web/app-*.log"];
   return withLogs(specOf(raw), {
     "search-web": {
       retentionDays: 30,
@@ -51,7 +51,7 @@ function specWithParsers(): PlatformSpec {
             "^(?<remote>[^ ]+) - (?<user>[^ ]+) \\[(?<time>[^\\]]+)\\] \\x22(?<method>[A-Z]+) (?<path>/[^ ]*) [^\\x22]*\\x22 (?<code>\\d{3}) (?<size>\\d+)$",
           timeKey: "time",
           timeFormat: "%d/%b/%Y:%H:%M:%S %z",
-          paths: ["/var/log/search-web/access.log"],
+          paths: ["/var/log/projects/search-web/access.log"],
         },
         {
           name: "java",
@@ -59,13 +59,13 @@ function specWithParsers(): PlatformSpec {
           firstLine: "^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}",
           // Onigmo's negative lookahead: every line that does not start with a timestamp.
           continuation: "^(?!\\d{4}-\\d{2}-\\d{2} \\d{2}:)",
-          paths: ["/var/log/search-web/app-*.log"],
+          paths: ["/var/log/projects/search-web/app-*.log"],
         },
         {
           name: "app",
           format: "regex",
           regex: "^(?<time>\\S+ \\S+) (?<level>[A-Z]+) +(?<logger>\\S+) - (?<message>.*)",
-          paths: ["/var/log/search-web/app-*.log"],
+          paths: ["/var/log/projects/search-web/app-*.log"],
         },
       ],
     },
@@ -225,14 +225,14 @@ describe("add-ons: per-project logs (projects[].logs)", () => {
       [
         {
           project: "search-web",
-          path: "/var/log/search-web/access.log",
+          path: "/var/log/projects/search-web/access.log",
           tag: "app.search-web.0.*",
           index: "logs-sw.app",
           parser: "search-web.access",
         },
         {
           project: "search-web",
-          path: "/var/log/search-web/app-*.log",
+          path: "/var/log/projects/search-web/app-*.log",
           tag: "app.search-web.1.*",
           index: "logs-sw.app",
           multiline: "search-web.java",
@@ -244,7 +244,7 @@ describe("add-ons: per-project logs (projects[].logs)", () => {
     assert.match(config.service, /Parsers_File\s+\/fluent-bit\/etc\/conf\/custom_parsers\.conf/);
     assert.match(
       config.inputs,
-      /Path\s+\/var\/log\/search-web\/app-\*\.log\n\s+Tag\s+app\.search-web\.1\.\*\n(.*\n){2}\s+multiline\.parser\s+search-web\.java/,
+      /Path\s+\/var\/log\/projects\/search-web\/app-\*\.log\n\s+Tag\s+app\.search-web\.1\.\*\n(.*\n){2}\s+multiline\.parser\s+search-web\.java/,
     );
     assert.match(
       config.filters,

@@ -20,6 +20,7 @@ const T = {
   vap: "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy",
   vapBinding: "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding",
   release: "kubernetes:helm.sh/v3:Release",
+  chart: "kubernetes:helm.sh/v4:Chart",
 };
 
 type RawProject = Record<string, unknown> & { name: string };
@@ -225,7 +226,7 @@ describe("projects in the program graph (mock harness)", function () {
 
   describe("TCP ports (projects[].tcp)", () => {
     it("search-api's port is an IngressRouteTCP in its own namespace, after the traefik release", () => {
-      const traefik = prod.resources.find((r) => r.type === T.release && r.name === "ingress-traefik");
+      const traefik = prod.resources.find((r) => r.type === T.chart && r.name === "ingress-traefik");
       assert.ok(traefik);
       const routes = prod.resources.filter((r) => r.type === T.tcpRoute);
       assert.deepEqual(
@@ -238,7 +239,7 @@ describe("projects in the program graph (mock harness)", function () {
         routes: [{ match: "HostSNI(`*`)", services: [{ name: "redis", port: 6379 }] }],
       });
       const ports = (traefik.inputs.values as { ports: Record<string, unknown> }).ports;
-      assert.deepEqual(Object.keys(ports).sort(), ["tcp-6379", "web", "websecure"]);
+      assert.deepEqual(Object.keys(ports).sort(), ["metrics", "tcp-6379", "traefik", "web", "websecure"]);
     });
 
     it("adding a port changes only that project's namespace and route, plus the controller's entry points", async () => {
@@ -247,10 +248,10 @@ describe("projects in the program graph (mock harness)", function () {
       const after = await runProgram(raw);
       const changes = diffGraphs(prod, after);
       const news = urnsOf(after, "news-feed");
-      const traefik = after.resources.find((r) => r.type === T.release && r.name === "ingress-traefik");
+      const traefik = after.resources.find((r) => r.type === T.chart && r.name === "ingress-traefik");
       assert.deepEqual(
         changes.map((c) => `${c.op} ${c.type}`).sort(),
-        [`create ${T.tcpRoute}`, `update ${T.namespace}`, `update ${T.release}`].sort(),
+        [`create ${T.tcpRoute}`, `update ${T.namespace}`, `update ${T.chart}`].sort(),
         JSON.stringify(changes, null, 1),
       );
       for (const c of changes) assert.ok(news.has(c.urn) || c.urn === traefik?.urn, c.urn);
@@ -259,7 +260,7 @@ describe("projects in the program graph (mock harness)", function () {
         ns?.inputs.map((i) => [i.path, i.after]),
         [["metadata.annotations.k8s-platform.io/tcp-ports", "16380"]],
       );
-      const release = changes.find((c) => c.type === T.release);
+      const release = changes.find((c) => c.type === T.chart);
       assert.deepEqual(
         [...new Set(release?.inputs.map((i) => i.path.split(".").slice(0, 3).join(".")))],
         ["values.ports.tcp-16380"],

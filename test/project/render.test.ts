@@ -187,9 +187,15 @@ describe("project renderers", () => {
       ]);
     });
 
-    it("allows the host-network ingress controller by its edge nodes' addresses", () => {
-      // Prod runs traefik on the host network of the three edge-labelled workers.
-      assert.deepEqual(facts.ingressHostCidrs, ["10.10.2.101/32", "10.10.2.102/32", "10.10.2.103/32"]);
+    it("allows the host-network ingress controller by its edge nodes' addresses and the nodes' tunnel range", () => {
+      // Prod runs traefik on the host network of the three edge-labelled workers; under IPIP their
+      // connections to pods on other nodes leave from Calico's tunnel addresses (the nodes' tunnel pool).
+      assert.deepEqual(facts.ingressHostCidrs, [
+        "10.10.2.101/32",
+        "10.10.2.102/32",
+        "10.10.2.103/32",
+        "172.20.252.0/22",
+      ]);
       const ingress = renderNetworkPolicies(project({}), facts)[2];
       assert.deepEqual(
         ingress.spec.ingress?.[0].from?.slice(1),

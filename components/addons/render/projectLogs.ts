@@ -23,8 +23,7 @@ export const CUSTOM_PARSERS_FILE = "/fluent-bit/etc/conf/custom_parsers.conf";
  * `logs: projectLogsSchema.prefault({})`; until then every project has the defaults.
  */
 export function projectLogs(project: ProjectConfig): ProjectLogsConfig {
-  const logs = (project as ProjectConfig & { readonly logs?: ProjectLogsConfig }).logs;
-  return logs ?? { parsers: [] };
+  return project.logs;
 }
 
 /** The project's index name prefix: container logs go to `<prefix>-YYYY.MM.DD`. */

@@ -10,6 +10,7 @@ import { calico, hostNetworks, networkRanges } from "./network";
 import {
   projectEgress,
   projectLimits,
+  projectLogs,
   projectPlatformHosts,
   projectPullSecrets,
   projects,
@@ -49,4 +50,5 @@ export const RULES: readonly Rule[] = [
   projectEgress,
   projectPullSecrets,
   projectLimits,
+  projectLogs,
 ];

@@ -311,3 +311,32 @@ export function projectProblems(project: ProjectConfig, index: number): Problem[
   le(q.ephemeralStorage, "quota.ephemeralStorage", q.limitsEphemeralStorage, "quota.limitsEphemeralStorage", quota);
   return out;
 }
+
+/**
+ * Per-project logs: a parser names only the project's own log files, and no two projects
+ * share an index prefix (their ISM policies and their readers would mix).
+ */
+export const projectLogs = defineRule(["projects"], (config, out) => {
+  const owners = new Map<string, number>();
+  config.projects.forEach((p, i) => owners.set(`logs-${p.name}`, i));
+  config.projects.forEach((p, i) => {
+    p.logs.parsers.forEach((parser, j) =>
+      parser.paths?.forEach((path, k) => {
+        if (!p.appLogPaths.includes(path))
+          out.push({
+            path: `projects[${i}].logs.parsers[${j}].paths[${k}]`,
+            message: `${path} is not one of projects[${i}].appLogPaths (${p.appLogPaths.join(", ") || "none"}); a parser reads only the project's own log files`,
+          });
+      }),
+    );
+    const index = p.logs.index;
+    if (index === undefined) return;
+    const other = owners.get(index);
+    if (other !== undefined && other !== i)
+      out.push({
+        path: `projects[${i}].logs.index`,
+        message: `${index} is the index prefix of projects[${other}] (${config.projects[other].name}); pick one no other project uses`,
+      });
+    owners.set(index, i);
+  });
+});

@@ -4,6 +4,7 @@
  * gets the syntax of what it is; cross-field and cross-project rules are in ../rules/projects.ts.
  */
 import { z } from "zod";
+import { projectLogsSchema } from "./addons";
 import { INGRESS_DOMAIN, cidr, label, matching, quantity, secretString } from "./common";
 
 /** A quantity that cannot be negative (quotas and limits: `-1Gi` means nothing useful). */
@@ -161,6 +162,8 @@ export const projectSchema = z.strictObject({
     .default({}),
   /** Application log file patterns, under `/var/log/projects/<project>/` (the source's custom logs). */
   appLogPaths: z.array(appLogPath).default([]),
+  /** The project's log retention, index name prefix and application-log parsers. */
+  logs: projectLogsSchema.prefault({}),
   /** Removal from config keeps the namespace unless false. */
   protect: z.boolean().default(true),
 });
