@@ -172,6 +172,12 @@ const BAD: [string, (raw: Raw) => void, string, RegExp][] = [
     "worker",
     /unknown config key \(did you mean "workers"\?\)/,
   ],
+  [
+    "apiserver port taken on masters",
+    (r) => (r.apiserver.port = 10250),
+    "apiserver.port",
+    /taken on every master by kubelet/,
+  ],
   ["ssh key missing", (r) => delete r.ssh.privateKey, "ssh.privateKey", /pulumi config set --secret/],
   ["ssh port out of range", (r) => (r.ssh.port = 70000), "ssh.port", /at most 65535/],
   ["cluster name missing", (r) => delete r.cluster.name, "cluster.name", /is required/],

@@ -4,7 +4,14 @@
  * parsed runs, so one load reports every problem at once.
  */
 import { calicoVersion, uiHosts } from "./addons";
-import { apiserverVip, bastionProxy, etcdInitialMembers, etcdTiming, kubernetesVersion } from "./control-plane";
+import {
+  apiserverPortFree,
+  apiserverVip,
+  bastionProxy,
+  etcdInitialMembers,
+  etcdTiming,
+  kubernetesVersion,
+} from "./control-plane";
 import { roleCounts, ssh, uniqueHosts } from "./hosts";
 import { calico, hostNetworks, networkRanges } from "./network";
 import {
@@ -31,6 +38,7 @@ export const RULES: readonly Rule[] = [
   uniqueHosts,
   roleCounts,
   apiserverVip,
+  apiserverPortFree,
   bastionProxy,
   networkRanges,
   hostNetworks,
