@@ -37,12 +37,21 @@ export const glusterSchema = z.strictObject({
   /** `gluster volume set` options (name -> value), on top of the ones the platform manages. */
   options: z
     .record(
-      matching(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$/, "must be a gluster option name like performance.cache-size"),
+      z.string(),
       matching(
         /^[A-Za-z0-9][A-Za-z0-9._:/,+%-]{0,127}$/,
         "must be a gluster option value (letters, digits and . _ : / , + % -; no spaces or shell syntax)",
       ),
     )
+    .superRefine((options, ctx) => {
+      for (const key of Object.keys(options))
+        if (!/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$/.test(key))
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: `${JSON.stringify(key)} must be a gluster option name like performance.cache-size`,
+          });
+    })
     .default({}),
   /** Allow formatting brickDevice even when it already holds a filesystem. */
   forceFormat: z.boolean().default(false),
