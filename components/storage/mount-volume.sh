@@ -13,11 +13,13 @@
 # Parameters (set by the caller before this body):
 #   HOST_NAME, VOLUME, MOUNT (mount point), SERVERS (storage host addresses, in the order
 #   this host tries them), MOUNT_OPTIONS (extra comma-separated mount options, may be
-#   empty), ATTEMPT_SECONDS (per server)
+#   empty), ATTEMPT_SECONDS (per server), READ_AHEAD_KB (kernel read-ahead of the mount;
+#   0 leaves the kernel's default)
 set -euo pipefail
 
 : "${HOST_NAME:?}" "${VOLUME:?}" "${MOUNT:?}" "${SERVERS:?}" "${ATTEMPT_SECONDS:?}"
 MOUNT_OPTIONS=${MOUNT_OPTIONS:-}
+READ_AHEAD_KB=${READ_AHEAD_KB:-0}
 
 log() { printf '[glusterfs-mount %s] %s\n' "$HOST_NAME" "$*"; }
 
@@ -46,7 +48,23 @@ clean() {
   done
 }
 
-if live; then exit 0; fi
+# The kernel reads ahead of a sequential reader on the FUSE mount's own bdi; its default
+# (128 KiB) keeps one 128 KiB request in flight, which leaves the bricks idle between
+# round trips. Set on every run: a remount gets a new bdi.
+read_ahead() {
+  [ "$READ_AHEAD_KB" != 0 ] || return 0
+  local file
+  file=/sys/class/bdi/$(mountpoint -d "$MOUNT")/read_ahead_kb
+  if [ -w "$file" ] && [ "$(cat "$file")" != "$READ_AHEAD_KB" ]; then
+    echo "$READ_AHEAD_KB" >"$file"
+    log "read-ahead of $MOUNT set to $READ_AHEAD_KB KiB"
+  fi
+}
+
+if live; then
+  read_ahead
+  exit 0
+fi
 if mounted; then
   log "$MOUNT is mounted but does not answer; detaching it (pods using it must be restarted)"
 fi
@@ -72,6 +90,7 @@ for ((i = 0; i < count; i++)); do
   if [ -n "$MOUNT_OPTIONS" ]; then options="$options,$MOUNT_OPTIONS"; fi
   if timeout -k 5 "$ATTEMPT_SECONDS" "${launcher[@]}" mount -t glusterfs -o "$options" "$primary:/$VOLUME" "$MOUNT" && live; then
     log "mounted $VOLUME at $MOUNT (volume layout from $primary)"
+    read_ahead
     exit 0
   fi
   log "no usable mount of $VOLUME from $primary within ${ATTEMPT_SECONDS}s; trying the next storage host"

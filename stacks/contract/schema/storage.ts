@@ -28,13 +28,27 @@ const clientNetwork = z.string().superRefine((s, ctx) => {
   }
 });
 
+/**
+ * The measured volume options (`npm run bench -- storage`): write-behind aggregates a
+ * sequential writer's 128 KB FUSE writes into 4 MB ones before the erasure coder, which
+ * only happens with trickling writes off.
+ */
+export const TUNED_GLUSTER_OPTIONS: Readonly<Record<string, string>> = {
+  "performance.aggregate-size": "4MB",
+  "performance.write-behind-window-size": "16MB",
+  "performance.write-behind-trickling-writes": "off",
+};
+
 export const glusterSchema = z.strictObject({
   volume: matching(/^[A-Za-z0-9_-]{1,64}$/, "must be a volume name (letters, digits, '_', '-')").default("k8s-data"),
-  /** Bricks per disperse set (data + redundancy). */
-  disperse: z.number().int().default(4),
+  /** Bricks per disperse set (data + redundancy); 5 + 1 measured best (docs/components/storage.md). */
+  disperse: z.number().int().default(5),
   /** Bricks per set that may be lost. */
   redundancy: z.number().int().default(1),
-  /** `gluster volume set` options (name -> value), on top of the ones the platform manages. */
+  /**
+   * `gluster volume set` options (name -> value), on top of the ones the platform manages.
+   * Default: the write-behind settings the bench measured (docs/components/storage.md).
+   */
   options: z
     .record(
       z.string(),
@@ -52,7 +66,7 @@ export const glusterSchema = z.strictObject({
             message: `${JSON.stringify(key)} must be a gluster option name like performance.cache-size`,
           });
     })
-    .default({}),
+    .default(() => ({ ...TUNED_GLUSTER_OPTIONS })),
   /** Allow formatting brickDevice even when it already holds a filesystem. */
   forceFormat: z.boolean().default(false),
   /** Accept bricks on the root filesystem (passes `force` to volume create/add-brick). */
@@ -64,11 +78,12 @@ export const glusterSchema = z.strictObject({
    */
   clientNetworks: z.array(clientNetwork).min(1, { message: "must list at least one network" }).optional(),
   /**
-   * `network.ping-timeout`: seconds a client waits for a brick that stopped answering
-   * before it carries on without it; the bound on the I/O pause when a storage host hangs
-   * or vanishes.
+   * `network.ping-timeout` (seconds): a hung or vanished storage host pauses I/O on the
+   * volume for up to 2 x this (the ping timer drops a brick only when a whole timeout
+   * passed without traffic at its expiry; measured). GlusterFS's default, 42, means pauses
+   * of up to 84 s.
    */
-  pingTimeout: z.number().int().min(2).max(300).default(42),
+  pingTimeout: z.number().int().min(2).max(300).default(10),
   /** Enforce each PersistentVolume's size with a GlusterFS directory quota. */
   enforceCapacity: z.boolean().default(true),
   /** Version of the rancher local-path-provisioner Helm chart (pulled from mirrors.charts). */
