@@ -102,7 +102,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "storage.glusterfs.clientNetworks":
     "Networks (/8, /16, /24) or addresses the kubelet hosts mount the volume from (`auth.allow`, with the storage hosts); default: every kubelet host's address",
   "storage.glusterfs.pingTimeout":
-    "`network.ping-timeout` in seconds: the longest I/O pause when a storage host hangs or vanishes",
+    "`network.ping-timeout` in seconds: a storage host that hangs or vanishes pauses I/O for up to 2 x this",
   "storage.glusterfs.enforceCapacity": "Enforce each PersistentVolume's size with a GlusterFS directory quota",
   "storage.glusterfs.provisionerChart": "rancher `local-path-provisioner` chart version (from `mirrors.charts`)",
   "storage.glusterfs.storageClass": "The Kubernetes StorageClass on the volume",
