@@ -30,3 +30,14 @@ export function withParameters(body: string, vars: Readonly<Record<string, strin
   const rest = start >= 0 ? lines.slice(start + 1) : lines;
   return ["#!/usr/bin/env bash", "set -euo pipefail", renderAssignments(vars), ...rest].join("\n");
 }
+
+/**
+ * The script with a comment line naming the fingerprint of what it installs. A remote
+ * step's `stdin` is an updatable input (only `triggers` replace), so a changed fingerprint
+ * re-runs the step in place; the comment costs the script nothing.
+ */
+export function withFingerprint(script: string, fingerprint: string): string {
+  const lines = script.split("\n");
+  const at = lines[0]?.startsWith("#!") ? 1 : 0;
+  return [...lines.slice(0, at), `# k8s-platform inputs: ${fingerprint}`, ...lines.slice(at)].join("\n");
+}

@@ -89,6 +89,7 @@ export class Platform extends pulumi.ComponentResource {
         },
         kubeconfigs: {
           admin: pki.adminKubeconfig,
+          provider: pki.operatorKubeconfig,
           controllerManager: pki.kubeconfig(pki.controllerManager, { onMaster: true }),
           scheduler: pki.kubeconfig(pki.scheduler, { onMaster: true }),
         },
@@ -132,6 +133,7 @@ export class Platform extends pulumi.ComponentResource {
         spec,
         provider,
         dependsOn: [controlPlane.ready, ...(registry?.ready ?? [])],
+        opsHost: refs("master")[0],
         nodeRegistered: (node) => {
           const step = configured.get(node);
           return step ? [step] : [];
@@ -145,13 +147,11 @@ export class Platform extends pulumi.ComponentResource {
       : undefined;
     const uiGate = [...dns.resources, ...(ingress ? [ingress.release] : [])];
     const monitoring = spec.addons.monitoring.enabled
-      ? new Monitoring(
-          "monitoring",
-          { spec, provider, etcdClient: pki.etcdHealthcheckClient, etcdCa: pki.etcdCa, dependsOn: uiGate },
-          { parent: this },
-        )
+      ? new Monitoring("monitoring", { spec, provider, dependsOn: uiGate }, { parent: this })
       : undefined;
-    if (spec.addons.logging.enabled) new Logging("logging", { spec, provider, dependsOn: uiGate }, { parent: this });
+    const logging = spec.addons.logging.enabled
+      ? new Logging("logging", { spec, provider, dependsOn: uiGate }, { parent: this })
+      : undefined;
 
     // --- storage: GlusterFS pool and dispersed volume on the storage hosts, its native
     // mount on every kubelet host (in parallel with the cluster); the provisioner and
@@ -181,13 +181,16 @@ export class Platform extends pulumi.ComponentResource {
               Object.entries(registry.robots).map(([p, robot]) => [p, { server: registry.server, ...robot }]),
             )
           : undefined,
+        ingressReady: ingress ? [ingress.release] : undefined,
       },
       { parent: this },
     );
 
     this.outputs = {
       apiserverEndpoint: spec.endpoints.apiserver,
-      adminKubeconfig: pki.adminKubeconfig,
+      // What runs after this update: the next change is checked against it (one minor at a time).
+      versions: { kubernetes: spec.versions.kubernetes, etcd: spec.versions.etcd },
+      adminKubeconfig: pki.operatorKubeconfig,
       clusterCaCertPem: pki.clusterCa.certPem,
       etcdClientUrls: etcd.clientUrls,
       nodes: spec.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles })),
@@ -196,6 +199,7 @@ export class Platform extends pulumi.ComponentResource {
       routeReflectors: calico.topology.reflectors,
       ...(storage ? { storageClass: spec.storage.glusterfs?.storageClass.name } : {}),
       ...(monitoring ? { grafanaAdminPassword: monitoring.grafanaAdminPassword } : {}),
+      ...(logging?.dashboardsPassword ? { dashboardsPassword: logging.dashboardsPassword } : {}),
       ...(registry
         ? {
             registry: { server: registry.server, vip: registry.vip ?? null },

@@ -56,6 +56,12 @@ export const FILES = {
 
 export type FileName = keyof typeof FILES;
 
+/** Files whose content is secret: keys, kubeconfigs (they embed a key) and the encryption config. */
+export function isSecretFile(name: FileName): boolean {
+  const kind: FileKind = FILES[name].kind;
+  return kind === "key" || kind === "kubeconfig" || name === "encryptionConfig";
+}
+
 /** The installed-file table: path, mode, owner. */
 export function installedFiles(): InstalledFile[] {
   return Object.values(FILES).map((f) => ({ path: f.path, kind: f.kind, mode: MODES[f.kind], owner: "root:root" }));

@@ -11,27 +11,28 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { remote, types } from "@pulumi/command";
+import { remote } from "@pulumi/command";
 import { KUBECONFIG, PKI, PLATFORM_STATE_DIR } from "../../lib/paths";
-import { withParameters } from "../../lib/shell";
+import { withFingerprint, withParameters } from "../../lib/shell";
 import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
+import type { HostRef } from "../host";
 import { asRoot } from "../host/render";
 import type { KeyPair, TrustAnchor } from "../pki/types";
 import { PORTS } from "./paths";
-import { fingerprint, renderLbBundle, renderMasterBundle, SCRIPTS, type MasterSecrets } from "./render";
+import {
+  fingerprint,
+  renderLbBundles,
+  renderMasterBundles,
+  SCRIPTS,
+  type MasterSecrets,
+  type SplitBundle,
+} from "./render";
 
 export { controlPlaneFingerprint } from "./render";
 export { cisControlPlaneScore } from "./cis";
 
-/** A master host as the control plane needs it (the Host component satisfies this). */
-export interface MasterHost {
-  readonly name: string;
-  readonly address: string;
-  /** SSH connection (secret). */
-  readonly connection: pulumi.Input<types.input.remote.ConnectionArgs>;
-  /** The host's baseline preparation; nothing is installed before it. */
-  readonly ready: pulumi.Resource;
-}
+/** A master host as the control plane needs it (the Host component). */
+export type MasterHost = HostRef;
 
 /** Certificates the masters need (from the Pki component; keys are secrets). */
 export interface ControlPlaneCertificates {
@@ -53,8 +54,13 @@ export interface ControlPlaneCertificates {
 
 /** Kubeconfig contents (secrets). */
 export interface ControlPlaneKubeconfigs {
-  /** Admin (system:masters) through the VIP: the gate and the k8s Provider use it. */
+  /** Admin (system:masters) through the VIP, installed on the masters (the gate uses it). */
   readonly admin: pulumi.Input<string>;
+  /**
+   * The admin kubeconfig the Kubernetes provider uses from the machine running Pulumi: the
+   * same credentials, with `proxy-url` when `apiserver.proxyUrl` is set (bastion sites).
+   */
+  readonly provider: pulumi.Input<string>;
   /** Controller-manager and scheduler, pointing at the local apiserver. */
   readonly controllerManager: pulumi.Input<string>;
   readonly scheduler: pulumi.Input<string>;
@@ -80,51 +86,52 @@ export interface ControlPlaneArgs {
 const STAGE_DIR = `${PLATFORM_STATE_DIR}/control-plane`;
 const LB_STAGE_DIR = `${PLATFORM_STATE_DIR}/apiserver-lb`;
 
-function stageCommand(
+/**
+ * Stages a host's two bundles: a root-only staging directory, the reviewable config bundle
+ * and the secret bundle copied into it. Every step carries the host's prep id (a rebuilt
+ * machine gets them again); a changed bundle re-copies in place. Returns the copies (what
+ * the install waits for) and the fingerprint of both bundles (non-secret: a digest), which
+ * the install's stdin names so it re-runs in place when either changes.
+ */
+function stageBundles(
   name: string,
   spec: PlatformSpec,
   host: MasterHost,
   dir: string,
-  opts: pulumi.CustomResourceOptions,
-): remote.Command {
-  return new remote.Command(
-    name,
+  bundles: pulumi.Output<SplitBundle>,
+  parent: pulumi.Resource,
+): { copies: remote.CopyToRemote[]; bundleFingerprint: pulumi.Output<string>; paths: string } {
+  const rebuilt = [host.provisioned];
+  const stage = new remote.Command(
+    `${name}-${host.name}-stage`,
     {
       connection: host.connection,
       create: asRoot(spec),
-      update: asRoot(spec),
-      // Root-only directory: the bundles copied into it hold private keys.
+      // Root-only directory: the secret bundle copied into it holds private keys.
       stdin: `set -euo pipefail\ninstall -d -m 0700 -o root -g root ${dir}\n`,
+      triggers: rebuilt,
       addPreviousOutputInEnv: false,
     },
-    opts,
+    { parent, dependsOn: [host.ready] },
   );
-}
-
-/**
- * Stages a secret bundle on a host: a root-only staging directory, then the bundle copied
- * into it. Returns the copy (what the install waits for) and the bundle's fingerprint (the
- * install's trigger).
- */
-function stageBundle(
-  name: string,
-  spec: PlatformSpec,
-  host: MasterHost,
-  dir: string,
-  bundle: pulumi.Output<string>,
-  parent: pulumi.Resource,
-): { copy: remote.CopyToRemote; bundleFingerprint: pulumi.Output<string> } {
-  const stage = stageCommand(`${name}-${host.name}-stage`, spec, host, dir, { parent, dependsOn: [host.ready] });
-  const copy = new remote.CopyToRemote(
-    `${name}-${host.name}-bundle`,
-    {
-      connection: host.connection,
-      source: bundle.apply((text) => new pulumi.asset.StringAsset(text)),
-      remotePath: `${dir}/bundle`,
-    },
-    { parent, dependsOn: [stage] },
-  );
-  return { copy, bundleFingerprint: bundle.apply((text) => fingerprint([text])) };
+  const copy = (suffix: string, content: pulumi.Output<string>) =>
+    new remote.CopyToRemote(
+      `${name}-${host.name}-${suffix}`,
+      {
+        connection: host.connection,
+        source: content.apply((text) => new pulumi.asset.StringAsset(text)),
+        remotePath: `${dir}/${suffix}`,
+        triggers: rebuilt,
+      },
+      { parent, dependsOn: [stage] },
+    );
+  const config = bundles.apply((b) => b.config);
+  const secrets = pulumi.secret(bundles.apply((b) => b.secrets));
+  const copies = [copy("config", pulumi.unsecret(config)), copy("secrets", secrets)];
+  // A digest reveals nothing of the keys; keeping it non-secret keeps the install script
+  // (its stdin) readable in the plan.
+  const bundleFingerprint = pulumi.unsecret(bundles.apply((b) => fingerprint([b.config, b.secrets])));
+  return { copies, bundleFingerprint, paths: `${dir}/config ${dir}/secrets` };
 }
 
 function masterConfig(spec: PlatformSpec, host: MasterHost): HostConfig {
@@ -167,26 +174,25 @@ export class ApiServerLoadBalancer extends pulumi.ComponentResource {
     const fingerprints: pulumi.Output<string>[] = [];
     for (const host of args.hosts) {
       const master = masterConfig(spec, host);
-      const bundle = pulumi.secret(
-        pulumi
-          .all([args.clusterCa.certPem, this.vrrpPassword])
-          .apply(([ca, pass]) => renderLbBundle(spec, master, ca, pass)),
-      );
-      const { copy, bundleFingerprint } = stageBundle(name, spec, host, LB_STAGE_DIR, bundle, this);
+      const bundles = pulumi
+        .all([args.clusterCa.certPem, this.vrrpPassword])
+        .apply(([ca, pass]) => renderLbBundles(spec, master, ca, pass));
+      const { copies, bundleFingerprint, paths } = stageBundles(name, spec, host, LB_STAGE_DIR, bundles, this);
       fingerprints.push(bundleFingerprint);
       const previous = installs[installs.length - 1];
+      const script = withParameters(SCRIPTS.installLb, { BUNDLES: paths, HOST_ADDRESS: host.address });
       installs.push(
         new remote.Command(
           `${name}-${host.name}-install`,
           {
             connection: host.connection,
             create: asRoot(spec),
-            update: asRoot(spec),
-            stdin: withParameters(SCRIPTS.installLb, { BUNDLE: `${LB_STAGE_DIR}/bundle`, HOST_ADDRESS: host.address }),
-            triggers: [bundleFingerprint],
+            // A changed bundle re-runs the install in place (stdin is updatable; triggers replace).
+            stdin: bundleFingerprint.apply((f) => withFingerprint(script, f)),
+            triggers: [host.provisioned],
             addPreviousOutputInEnv: false,
           },
-          { ...child, dependsOn: [copy, ...(previous ? [previous] : [])] },
+          { ...child, dependsOn: [...copies, ...(previous ? [previous] : [])] },
         ),
       );
     }
@@ -259,54 +265,69 @@ export class ControlPlane extends pulumi.ComponentResource {
     const fingerprints: pulumi.Output<string>[] = [];
     for (const host of args.masters) {
       const master = masterConfig(spec, host);
-      const bundle = pulumi.secret(secrets.apply((s) => renderMasterBundle(spec, master, s)));
-      const { copy, bundleFingerprint } = stageBundle(name, spec, host, STAGE_DIR, bundle, this);
+      const bundles = secrets.apply((s) => renderMasterBundles(spec, master, s));
+      const { copies, bundleFingerprint, paths } = stageBundles(name, spec, host, STAGE_DIR, bundles, this);
       fingerprints.push(bundleFingerprint);
       // Master N+1 starts only after master N's apiserver is ready again; the first waits
       // for the etcd snapshot and health gate.
       const previous = installs[installs.length - 1];
+      const script = withParameters(SCRIPTS.installControlPlane, {
+        K8S_VERSION: spec.versions.kubernetes,
+        BINARIES_MIRROR: spec.mirrors.binaries,
+        BUNDLES: paths,
+        CA_FILE: PKI.clusterCaCert,
+        APISERVER_PORT: PORTS.apiserver,
+        READY_TIMEOUT: args.readyTimeoutSeconds ?? 300,
+      });
       installs.push(
         new remote.Command(
           `${name}-${host.name}-install`,
           {
             connection: host.connection,
             create: asRoot(spec),
-            update: asRoot(spec),
-            stdin: withParameters(SCRIPTS.installControlPlane, {
-              K8S_VERSION: spec.versions.kubernetes,
-              BINARIES_MIRROR: spec.mirrors.binaries,
-              BUNDLE: `${STAGE_DIR}/bundle`,
-              CA_FILE: PKI.clusterCaCert,
-              APISERVER_PORT: PORTS.apiserver,
-              READY_TIMEOUT: args.readyTimeoutSeconds ?? 300,
-            }),
-            triggers: [spec.versions.kubernetes, bundleFingerprint],
+            // The version is in the script; a changed bundle re-runs it in place through the
+            // fingerprint line. Only a rebuilt machine replaces it (no delete command runs).
+            stdin: bundleFingerprint.apply((f) => withFingerprint(script, f)),
+            triggers: [host.provisioned],
             addPreviousOutputInEnv: false,
           },
-          { ...child, dependsOn: [copy, ...(previous ? [previous] : args.etcdReady)] },
+          { ...child, dependsOn: [...copies, ...(previous ? [previous] : args.etcdReady)] },
         ),
       );
     }
     this.masterInstalls = installs;
 
     const first = args.masters[0];
+    const gate = withParameters(SCRIPTS.gate, { ADMIN_KUBECONFIG: KUBECONFIG.admin, TRIES: 60, INTERVAL: 5 });
     this.ready = new remote.Command(
       `${name}-ready`,
       {
         connection: first.connection,
         create: asRoot(spec),
-        update: asRoot(spec),
-        stdin: withParameters(SCRIPTS.gate, { ADMIN_KUBECONFIG: KUBECONFIG.admin, TRIES: 60, INTERVAL: 5 }),
-        // Re-check after any master or balancer change.
-        triggers: [spec.versions.kubernetes, ...fingerprints, ...this.loadBalancer.fingerprints],
+        // Re-checks in place after any master or balancer change, or a rebuilt master.
+        stdin: pulumi
+          .all([
+            spec.versions.kubernetes,
+            ...fingerprints,
+            ...this.loadBalancer.fingerprints,
+            ...args.masters.map((m) => m.provisioned),
+          ])
+          .apply((parts) => withFingerprint(gate, fingerprint(parts))),
         addPreviousOutputInEnv: false,
       },
       { ...child, dependsOn: [...installs, ...this.loadBalancer.installs] },
     );
 
+    // `clusterIdentifier` keeps the provider's identity stable: a re-issued admin certificate
+    // or CA, or a new proxy-url, updates the provider instead of replacing it (a replaced
+    // provider would re-create, then delete, every in-cluster object).
     this.provider = new k8s.Provider(
       `${name}-k8s`,
-      { kubeconfig: pulumi.secret(pulumi.output(kubeconfigs.admin)), enableServerSideApply: true },
+      {
+        kubeconfig: pulumi.secret(pulumi.output(kubeconfigs.provider)),
+        clusterIdentifier: spec.cluster.name,
+        enableServerSideApply: true,
+      },
       { ...child, dependsOn: [this.ready] },
     );
 

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs or upgrades the control plane on one master: kube-apiserver, kube-controller-manager,
 # kube-scheduler and kubectl from the binaries mirror (checksum verified), then the files of
-# the bundle (units, kubeconfigs, keys, configs) with CIS modes. Services restart only when a
+# the bundles (units, configs and certificates; keys, kubeconfigs) with CIS modes. Services restart only when a
 # binary or file changed, apiserver first and waited for, so re-running changes nothing.
-# Parameters (environment): K8S_VERSION, BINARIES_MIRROR, BUNDLE (path of the copied bundle),
+# Parameters (environment): K8S_VERSION, BINARIES_MIRROR, BUNDLES (paths of the copied bundles),
 # CA_FILE, APISERVER_PORT, READY_TIMEOUT (seconds); ROOT (install under this prefix instead
 # of /, and APISERVER_ADDRESS to probe: for tests).
 set -euo pipefail
 
-: "${K8S_VERSION:?}" "${BINARIES_MIRROR:?}" "${BUNDLE:?}" "${CA_FILE:?}"
+: "${K8S_VERSION:?}" "${BINARIES_MIRROR:?}" "${BUNDLES:?}" "${CA_FILE:?}"
+read -r -a bundles <<<"$BUNDLES"
 APISERVER_PORT="${APISERVER_PORT:-6443}"
 APISERVER_ADDRESS="${APISERVER_ADDRESS:-127.0.0.1}"
 READY_TIMEOUT="${READY_TIMEOUT:-300}"
@@ -21,7 +22,7 @@ SERVICES=(kube-apiserver kube-controller-manager kube-scheduler)
 tmp_dir="$(mktemp -d)"
 trap 'rm -rf "$tmp_dir"' EXIT
 # Survives a failed run: a binary or file replaced before the failure still gets its restart.
-PENDING="$(dirname "$BUNDLE")/restart-pending"
+PENDING="$(dirname "${bundles[0]}")/restart-pending"
 changed=0
 [ ! -e "$PENDING" ] || changed=1
 mark_changed() {
@@ -56,9 +57,9 @@ install_binary() {
   install -m 0755 -o root -g root "${tmp_dir}/${name}" "${BIN_DIR}/${name}"
 }
 
-# Writes every `MODE PATH BASE64` line of the bundle whose content, mode or owner differs.
+# Writes every `MODE PATH BASE64` line of a bundle whose content, mode or owner differs.
 apply_bundle() {
-  local mode path b64 file
+  local bundle="$1" mode path b64 file
   while read -r mode path b64; do
     [ -n "${mode}" ] || continue
     file="${tmp_dir}/file"
@@ -70,7 +71,7 @@ apply_bundle() {
     fi
     mark_changed
     install -D -m "$mode" -o root -g root "$file" "$path"
-  done <"$BUNDLE"
+  done <"$bundle"
 }
 
 wait_ready() {
@@ -86,11 +87,11 @@ wait_ready() {
   done
 }
 
-chmod 0600 "$BUNDLE"
+chmod 0600 "${bundles[@]}"
 install -d -m 0700 -o root -g root "${ROOT}/var/log/kubernetes/audit"
 mkdir -p "$BIN_DIR"
 for b in "${BINARIES[@]}"; do install_binary "$b"; done
-apply_bundle
+for bundle in "${bundles[@]}"; do apply_bundle "$bundle"; done
 
 systemctl daemon-reload
 systemctl enable "${SERVICES[@]}" >/dev/null 2>&1

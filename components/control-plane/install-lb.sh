@@ -3,12 +3,13 @@
 # packages, their configs and the check script from the bundle. New configs are validated
 # with `haproxy -c` and `keepalived -t` before they replace the running ones; services
 # reload only when something changed.
-# Parameters (environment): BUNDLE (path of the copied bundle), HOST_ADDRESS (this master's
+# Parameters (environment): BUNDLES (paths of the copied bundles), HOST_ADDRESS (this master's
 # address, to find the VIP interface when the config says @DETECTED_INTERFACE@); ROOT
 # (install under this prefix instead of /: for tests).
 set -euo pipefail
 
-: "${BUNDLE:?}" "${HOST_ADDRESS:?}"
+: "${BUNDLES:?}" "${HOST_ADDRESS:?}"
+read -r -a bundles <<<"$BUNDLES"
 ROOT="${ROOT:-}"
 PLACEHOLDER="@DETECTED_INTERFACE@"
 
@@ -36,23 +37,27 @@ install_packages
 # Stage every file, resolving the interface placeholder.
 iface=""
 declare -a paths=() modes=() staged=()
-while read -r mode path b64; do
-  [ -n "${mode}" ] || continue
-  file="${tmp_dir}/${#paths[@]}"
-  printf '%s' "$b64" | base64 -d >"$file"
-  if grep -q "$PLACEHOLDER" "$file"; then
-    [ -n "$iface" ] || iface="$(detect_interface)"
-    if [ -z "$iface" ]; then
-      log "no interface holds ${HOST_ADDRESS}; set apiserver.interface"
-      exit 1
+stage_bundle() {
+  local bundle="$1" mode path b64 file
+  while read -r mode path b64; do
+    [ -n "${mode}" ] || continue
+    file="${tmp_dir}/${#paths[@]}"
+    printf '%s' "$b64" | base64 -d >"$file"
+    if grep -q "$PLACEHOLDER" "$file"; then
+      [ -n "$iface" ] || iface="$(detect_interface)"
+      if [ -z "$iface" ]; then
+        log "no interface holds ${HOST_ADDRESS}; set apiserver.interface"
+        exit 1
+      fi
+      sed -i "s/${PLACEHOLDER}/${iface}/g" "$file"
     fi
-    sed -i "s/${PLACEHOLDER}/${iface}/g" "$file"
-  fi
-  paths+=("${ROOT}${path}")
-  modes+=("$mode")
-  staged+=("$file")
-done <"$BUNDLE"
-chmod 0600 "$BUNDLE"
+    paths+=("${ROOT}${path}")
+    modes+=("$mode")
+    staged+=("$file")
+  done <"$bundle"
+  chmod 0600 "$bundle"
+}
+for bundle in "${bundles[@]}"; do stage_bundle "$bundle"; done
 
 # Installs file i unless it is already in place; fails (1) when nothing changed.
 install_file() {

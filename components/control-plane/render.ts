@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
-import { renderBundle, renderControlPlaneBundle, type FileName } from "./files";
+import { isSecretFile, renderBundle, renderControlPlaneBundle, type FileName } from "./files";
 import { LB_FILES } from "./paths";
 import { renderApiServerUnit } from "./renderApiserver";
 import { renderControllerManagerUnit, renderSchedulerUnit } from "./renderControllers";
@@ -69,33 +69,53 @@ export function renderMasterConfigFiles(spec: PlatformSpec, master: HostConfig):
   };
 }
 
-/** Everything a master's install script writes, as the `MODE PATH BASE64` bundle (a secret). */
-export function renderMasterBundle(spec: PlatformSpec, master: HostConfig, s: MasterSecrets): string {
+/**
+ * What an install script unpacks, in two `MODE PATH BASE64` bundles: `config` holds what is
+ * not secret (units, flags, configs, certificates), so a reviewer sees every change to it in
+ * the plan; `secrets` holds keys, kubeconfigs and the encryption config (a Pulumi secret).
+ */
+export interface SplitBundle {
+  readonly config: string;
+  readonly secrets: string;
+}
+
+/** Everything a master's install script writes. */
+export function renderMasterBundles(spec: PlatformSpec, master: HostConfig, s: MasterSecrets): SplitBundle {
   const { encryptionKey, ...files } = s;
-  return renderControlPlaneBundle({
+  const all: Partial<Record<FileName, string>> = {
     ...renderMasterConfigFiles(spec, master),
     ...files,
     encryptionConfig: renderEncryptionConfig([{ name: ENCRYPTION_KEY_NAME, secretBase64: encryptionKey }]),
-  });
+  };
+  const part = (secret: boolean) =>
+    Object.fromEntries(Object.entries(all).filter(([name]) => isSecretFile(name as FileName) === secret));
+  return { config: renderControlPlaneBundle(part(false)), secrets: renderControlPlaneBundle(part(true)) };
 }
 
-/** The load balancer's bundle for one master: haproxy.cfg, keepalived.conf (secret: VRRP password), check script, CA. */
-export function renderLbBundle(
+/**
+ * The load balancer's files for one master: haproxy.cfg, the check script and the CA in the
+ * reviewable config bundle; keepalived.conf (it holds the VRRP password) in the secret one.
+ */
+export function renderLbBundles(
   spec: PlatformSpec,
   master: HostConfig,
   clusterCaPem: string,
   vrrpPassword?: string,
-): string {
-  return renderBundle([
-    { path: LB_FILES.apiserverCa, mode: "0644", content: clusterCaPem },
-    { path: LB_FILES.checkScript, mode: "0755", content: SCRIPTS.checkHaproxy },
-    { path: LB_FILES.haproxyConfig, mode: "0644", content: renderHaproxyConfig(haproxyConfigFor(spec)) },
-    {
-      path: LB_FILES.keepalivedConfig,
-      mode: "0600",
-      content: renderKeepalivedConfig(keepalivedConfigFor(spec, master, vrrpPassword)),
-    },
-  ]);
+): SplitBundle {
+  return {
+    config: renderBundle([
+      { path: LB_FILES.apiserverCa, mode: "0644", content: clusterCaPem },
+      { path: LB_FILES.checkScript, mode: "0755", content: SCRIPTS.checkHaproxy },
+      { path: LB_FILES.haproxyConfig, mode: "0644", content: renderHaproxyConfig(haproxyConfigFor(spec)) },
+    ]),
+    secrets: renderBundle([
+      {
+        path: LB_FILES.keepalivedConfig,
+        mode: "0600",
+        content: renderKeepalivedConfig(keepalivedConfigFor(spec, master, vrrpPassword)),
+      },
+    ]),
+  };
 }
 
 /** sha256 of parts joined by NUL. */

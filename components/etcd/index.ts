@@ -11,9 +11,11 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { remote, types } from "@pulumi/command";
+import { remote } from "@pulumi/command";
 import type { PlatformSpec } from "../../stacks/contract/spec";
 import type { KeyPair, TrustAnchor } from "../pki/types";
+import { withFingerprint } from "../../lib/shell";
+import type { HostRef } from "../host";
 import { asRoot } from "../host/render";
 import {
   SCRIPTS,
@@ -35,14 +37,7 @@ import {
 } from "./render";
 
 /** An etcd host as the Host component provides it. */
-export interface EtcdHost {
-  readonly name: string;
-  readonly address: string;
-  /** SSH connection (secret). */
-  readonly connection: pulumi.Input<types.input.remote.ConnectionArgs>;
-  /** Baseline host preparation; nothing is installed before it. */
-  readonly ready: pulumi.Resource;
-}
+export type EtcdHost = HostRef;
 
 /** The certificates etcd needs, all from the etcd CA. */
 export interface EtcdCertificates {
@@ -71,6 +66,10 @@ export interface EtcdClusterArgs {
 }
 
 const sha256 = (parts: readonly string[]) => createHash("sha256").update(parts.join("\0")).digest("hex");
+
+/** A script whose first comment names the fingerprint: a change re-runs the step in place (stdin updates). */
+const fingerprinted = (script: string, fp: pulumi.Input<string>) =>
+  pulumi.output(fp).apply((f) => withFingerprint(script, f));
 
 /** A 3 (or 5) member etcd cluster. */
 export class EtcdCluster extends pulumi.ComponentResource {
@@ -106,15 +105,19 @@ export class EtcdCluster extends pulumi.ComponentResource {
           .apply(sha256),
       ]),
     );
-    const allFingerprints = pulumi.all([...fingerprints.values()]);
+    const allFingerprints = pulumi.all([...fingerprints.values()]).apply(sha256);
 
+    // Re-runs in place (its stdin names what it guards) whenever etcd or the control plane
+    // is about to change, so the snapshot is always the last state before the change.
+    const guarded = pulumi
+      .all([spec.versions.etcd, spec.versions.kubernetes, allFingerprints, ...(args.controlPlaneTriggers ?? [])])
+      .apply(sha256);
     this.snapshot = new remote.Command(
       `${name}-pre-change-snapshot`,
       {
         connection: first.connection,
         create: run,
-        stdin: renderSnapshotScript(spec, "pre-change"),
-        triggers: [spec.versions.etcd, spec.versions.kubernetes, allFingerprints, ...(args.controlPlaneTriggers ?? [])],
+        stdin: fingerprinted(renderSnapshotScript(spec, "pre-change"), guarded),
         addPreviousOutputInEnv: false,
       },
       { parent: this, dependsOn: [first.ready] },
@@ -129,7 +132,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
       const child = { parent: this };
 
       // The member's anchor: protected, so removing the host from the config cannot drop
-      // a member silently (see README: replace or remove a member). It never changes.
+      // a member silently (see docs: replace or remove a member). It never changes and has
+      // no triggers: a rebuilt host must not replace it (a protected resource cannot be).
       const anchor = new remote.Command(
         `${name}-${member.name}-member`,
         {
@@ -140,15 +144,19 @@ export class EtcdCluster extends pulumi.ComponentResource {
         },
         { ...child, dependsOn: [host.ready, this.snapshot], protect: true, retainOnDelete: true },
       );
-      // A root-only staging directory, (re)made before every copy: keys land in it with
-      // the copy's default mode, so nobody else may traverse it (also on a rebuilt host).
+      // Steps that put files or services on the host carry its prep id: a rebuilt machine
+      // (`pulumi up --replace <prep URN>`) gets every one of them again. None has a delete
+      // command, so replacing them never runs anything against the new state.
+      const rebuilt = [host.provisioned];
+      // A root-only staging directory: keys land in it with the copy's default mode, so
+      // nobody else may traverse it.
       const stage = new remote.Command(
         `${name}-${member.name}-stage`,
         {
           connection: host.connection,
           create: run,
           stdin: `set -euo pipefail\ninstall -d -m 0700 -o root -g root ${STATE_DIR} ${STAGE_DIR}\n`,
-          triggers: [fingerprint],
+          triggers: rebuilt,
           addPreviousOutputInEnv: false,
         },
         { ...child, dependsOn: [anchor], retainOnDelete: true },
@@ -175,8 +183,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
               connection: host.connection,
               source: pulumi.output(content).apply((text) => new pulumi.asset.StringAsset(text)),
               remotePath: `${STAGE_DIR}/${file}`,
-              // Re-copy every file when anything of the member changes (e.g. a rebuilt host).
-              triggers: [fingerprint],
+              // A changed source re-copies in place; a rebuilt host gets a fresh copy.
+              triggers: rebuilt,
             },
             { ...child, dependsOn: [stage], retainOnDelete: true },
           ),
@@ -187,8 +195,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
         {
           connection: host.connection,
           create: run,
-          stdin: renderInstallScript(spec),
-          triggers: [fingerprint],
+          stdin: fingerprinted(renderInstallScript(spec), fingerprint),
+          triggers: rebuilt,
           addPreviousOutputInEnv: false,
         },
         { ...child, dependsOn: copies, retainOnDelete: true },
@@ -203,6 +211,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
               connection: first.connection,
               create: run,
               stdin: renderMemberAddScript(member),
+              // A rebuilt joining member is added again (the replace procedure removes it first).
+              triggers: rebuilt,
               addPreviousOutputInEnv: false,
             },
             { ...child, dependsOn: startDeps.slice(), retainOnDelete: true },
@@ -214,8 +224,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
         {
           connection: host.connection,
           create: run,
-          stdin: renderStartScript(member),
-          triggers: [fingerprint],
+          stdin: fingerprinted(renderStartScript(member), fingerprint),
+          triggers: rebuilt,
           addPreviousOutputInEnv: false,
         },
         { ...child, dependsOn: startDeps, retainOnDelete: true },
@@ -229,8 +239,13 @@ export class EtcdCluster extends pulumi.ComponentResource {
       {
         connection: first.connection,
         create: run,
-        stdin: renderHealthScript(),
-        triggers: [allFingerprints],
+        // Re-checks in place after any member's files changed or its machine was rebuilt.
+        stdin: fingerprinted(
+          renderHealthScript(),
+          pulumi
+            .all([allFingerprints, ...this.plan.members.map((m) => (hostOf.get(m.name) as EtcdHost).provisioned)])
+            .apply(sha256),
+        ),
         addPreviousOutputInEnv: false,
       },
       { parent: this, dependsOn: starts },

@@ -25,6 +25,13 @@ export interface HostRef {
   readonly connection: pulumi.Input<types.input.remote.ConnectionArgs>;
   /** The baseline preparation; depend on it before installing anything on the host. */
   readonly ready: pulumi.Resource;
+  /**
+   * The id of the baseline preparation. It changes only when the prep step is replaced,
+   * i.e. the machine was rebuilt (`pulumi up --replace <prep URN>`): every step that puts
+   * files or services on the host lists it in its `triggers`, so a new machine with the
+   * same name and address gets all of them again.
+   */
+  readonly provisioned: pulumi.Input<string>;
 }
 
 /**
@@ -37,6 +44,7 @@ export class Host extends pulumi.ComponentResource implements HostRef {
   readonly address: string;
   readonly connection: pulumi.Output<types.input.remote.ConnectionArgs>;
   readonly ready: remote.Command;
+  readonly provisioned: pulumi.Output<string>;
 
   constructor(name: string, args: HostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-platform:host:Host", name, {}, opts);
@@ -53,9 +61,15 @@ export class Host extends pulumi.ComponentResource implements HostRef {
     );
     this.ready = new remote.Command(
       `${name}-prep`,
-      { connection: this.connection, create: asRoot(spec), stdin: renderPrepScript(spec, host) },
+      {
+        connection: this.connection,
+        create: asRoot(spec),
+        stdin: renderPrepScript(spec, host),
+        addPreviousOutputInEnv: false,
+      },
       { parent: this },
     );
+    this.provisioned = this.ready.id;
     this.registerOutputs({ address: this.address, ready: this.ready.id });
   }
 }

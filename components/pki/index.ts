@@ -42,6 +42,8 @@ export interface KubeconfigOptions {
   readonly onMaster?: boolean;
   /** User name in the file; defaults to the certificate's common name. */
   readonly user?: string;
+  /** `proxy-url` of the cluster entry (only for kubeconfigs used off the hosts' network). */
+  readonly proxyUrl?: string;
 }
 
 // Secret outputs of each tls resource: private keys and anything echoing them.
@@ -60,8 +62,14 @@ export class Pki extends pulumi.ComponentResource {
   readonly clusterCaSigner: KeyPair;
   /** Service-account signing keys. */
   readonly serviceAccount: ServiceAccountKeys;
-  /** Admin kubeconfig through the VIP (a secret; a stack output). */
+  /** Admin kubeconfig through the VIP, as installed on the masters and the operations host (a secret). */
   readonly adminKubeconfig: pulumi.Output<string>;
+  /**
+   * The admin kubeconfig for the machine running Pulumi (the Kubernetes provider, the
+   * `adminKubeconfig` stack output): the same, plus `proxy-url` when `apiserver.proxyUrl` is
+   * set, because behind a bastion that machine may not reach the VIP itself.
+   */
+  readonly operatorKubeconfig: pulumi.Output<string>;
 
   private readonly spec: PlatformSpec;
   private readonly leaves = new Map<string, { profile: LeafProfile; pair: KeyPair }>();
@@ -123,6 +131,9 @@ export class Pki extends pulumi.ComponentResource {
     const sa = newKey("service-account");
     this.serviceAccount = { publicKeyPem: sa.publicKeyPem, privateKeyPem: pulumi.secret(sa.privateKeyPem) };
     this.adminKubeconfig = this.kubeconfig(this.admin, { user: "kubernetes-admin" });
+    this.operatorKubeconfig = spec.apiserver.proxyUrl
+      ? this.kubeconfig(this.admin, { user: "kubernetes-admin", proxyUrl: spec.apiserver.proxyUrl })
+      : this.adminKubeconfig;
 
     this.registerOutputs({
       clusterCa: this.clusterCa.certPem,
@@ -220,11 +231,17 @@ export class Pki extends pulumi.ComponentResource {
     const server = options.onMaster ? `https://127.0.0.1:${APISERVER_LOCAL_PORT}` : this.spec.endpoints.apiserver;
     const user = options.user ?? this.userOf(pair);
     return pulumi.secret(
-      pulumi
-        .all([this.clusterCa.certPem, pair.certPem, pair.keyPem])
-        .apply(([caPem, certPem, keyPem]) =>
-          renderKubeconfig({ clusterName: this.spec.cluster.name, server, user, caPem, certPem, keyPem }),
-        ),
+      pulumi.all([this.clusterCa.certPem, pair.certPem, pair.keyPem]).apply(([caPem, certPem, keyPem]) =>
+        renderKubeconfig({
+          clusterName: this.spec.cluster.name,
+          server,
+          user,
+          caPem,
+          certPem,
+          keyPem,
+          proxyUrl: options.proxyUrl,
+        }),
+      ),
     );
   }
 

@@ -19,6 +19,11 @@ export interface KubeconfigParams {
   readonly certPem: string;
   /** PEM client key (the rendered text is a secret because of it). */
   readonly keyPem: string;
+  /**
+   * `proxy-url` of the cluster entry (client-go: http, https or socks5): how a client off
+   * the hosts' network reaches the apiserver, e.g. through an `ssh -D` tunnel to the bastion.
+   */
+  readonly proxyUrl?: string;
 }
 
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
@@ -29,7 +34,16 @@ export function renderKubeconfig(p: KubeconfigParams): string {
   return stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: p.clusterName, cluster: { server: p.server, "certificate-authority-data": b64(p.caPem) } }],
+    clusters: [
+      {
+        name: p.clusterName,
+        cluster: {
+          server: p.server,
+          "certificate-authority-data": b64(p.caPem),
+          ...(p.proxyUrl ? { "proxy-url": p.proxyUrl } : {}),
+        },
+      },
+    ],
     users: [{ name: p.user, user: { "client-certificate-data": b64(p.certPem), "client-key-data": b64(p.keyPem) } }],
     contexts: [{ name: context, context: { cluster: p.clusterName, user: p.user } }],
     "current-context": context,

@@ -12,7 +12,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { remote } from "@pulumi/command";
 import { asRoot } from "../host/render";
-import { shellQuote } from "../../lib/shell";
+import { shellQuote, withFingerprint } from "../../lib/shell";
 import type { KeyPair } from "../pki/types";
 import type { HostRef } from "../host";
 import type { PlatformSpec } from "../../stacks/contract/spec";
@@ -125,7 +125,11 @@ export class Registry extends pulumi.ComponentResource {
     // --- one Harbor per host, rolling: a change (version, harbor.yml, certificate) that
     // re-runs ./install.sh restarts one instance at a time, so the VIP always has one ---
     const instances: remote.Command[] = [];
+    const rebuiltHost = new Map(hosts.map((h) => [h.name, [h.provisioned]]));
     for (const host of hosts) {
+      // Every step on the host carries its prep id: a rebuilt machine gets all of them
+      // again. None has a delete command, so a replacement runs nothing against the new one.
+      const rebuilt = rebuiltHost.get(host.name) ?? [];
       const previous = instances[instances.length - 1];
       const db = new random.RandomPassword(`${name}-${host.name}-db-password`, PASSWORD, parent);
       const harborYml = pulumi.secret(
@@ -147,6 +151,8 @@ export class Registry extends pulumi.ComponentResource {
           // Owned by the login user so CopyToRemote can write the secret files over SFTP
           // without root; mode 0700 keeps every other user out.
           create: asRoot(spec, `install -d -m 0700 -o ${shellQuote(spec.ssh.user)} ${HARBOR_PATHS.configDir}`),
+          triggers: rebuilt,
+          addPreviousOutputInEnv: false,
         },
         { ...parent, dependsOn: [host.ready] },
       );
@@ -156,6 +162,7 @@ export class Registry extends pulumi.ComponentResource {
           connection: host.connection,
           remotePath: HARBOR_PATHS.harborYml,
           source: harborYml.apply((t) => new pulumi.asset.StringAsset(t)),
+          triggers: rebuilt,
         },
         { ...parent, dependsOn: [dir] },
       );
@@ -165,21 +172,27 @@ export class Registry extends pulumi.ComponentResource {
           connection: host.connection,
           remotePath: HARBOR_PATHS.tlsKey,
           source: pulumi.secret(key.privateKeyPem).apply((k) => new pulumi.asset.StringAsset(k)),
+          triggers: rebuilt,
         },
         { ...parent, dependsOn: [dir] },
       );
+      // harbor.yml and the key arrive as files: a digest of each in the (updatable) stdin
+      // re-runs the install in place when they change; it re-runs ./install.sh only when
+      // the version, harbor.yml or TLS files changed. Digests reveal nothing of the secrets.
+      const secretDigest = pulumi.unsecret(
+        pulumi.all([harborYml, key.privateKeyPem]).apply(([yml, pem]) => sha256(`${sha256(yml)}\0${sha256(pem)}`)),
+      );
       const script = pulumi
-        .all([cert.certPem, ca.certPem])
-        .apply(([certPem, caPem]) => renderInstallScript(spec, { certPem, caPem }));
+        .all([cert.certPem, ca.certPem, secretDigest])
+        .apply(([certPem, caPem, digest]) => withFingerprint(renderInstallScript(spec, { certPem, caPem }), digest));
       const install = new remote.Command(
         `${name}-${host.name}-install`,
         {
           connection: host.connection,
           create: asRoot(spec),
           stdin: script,
-          // harbor.yml and the key arrive as files: their change must re-run the install,
-          // which re-runs ./install.sh only when the version, harbor.yml or TLS files changed.
-          triggers: [pulumi.secret(harborYml.apply(sha256)), pulumi.secret(key.privateKeyPem.apply(sha256))],
+          triggers: rebuilt,
+          addPreviousOutputInEnv: false,
         },
         {
           ...parent,
@@ -212,6 +225,8 @@ export class Registry extends pulumi.ComponentResource {
                   hostname,
                   httpsPort: port,
                 }),
+                triggers: [host.provisioned],
+                addPreviousOutputInEnv: false,
               },
               { ...parent, dependsOn: [instances[i]] },
             ),
@@ -243,7 +258,10 @@ export class Registry extends pulumi.ComponentResource {
                         }),
                       ),
                       stdin: pulumi.secret(admin.result.apply((p) => renderApiStdin(p, p))),
-                      triggers: [apiTrigger, peer.address],
+                      // A replacement (new API script, peer or rebuilt host) re-registers the
+                      // replication; there is no delete command to undo the new one.
+                      triggers: [apiTrigger, peer.address, host.provisioned],
+                      addPreviousOutputInEnv: false,
                     },
                     { ...parent, dependsOn: instances },
                   ),
@@ -278,7 +296,9 @@ export class Registry extends pulumi.ComponentResource {
               }),
             ),
             stdin: pulumi.secret(pulumi.all([admin.result, secret.result]).apply(([a, r]) => renderApiStdin(a, r))),
-            triggers: [apiTrigger],
+            // A replacement re-creates the project and robot (idempotent); no delete command.
+            triggers: [apiTrigger, host.provisioned],
+            addPreviousOutputInEnv: false,
           },
           { ...parent, dependsOn: [instances[i]] },
         );
@@ -292,11 +312,6 @@ export class Registry extends pulumi.ComponentResource {
     // The platform's own images: a public project (containerd pulls system images without
     // credentials) and a push robot for the air-gapped image sync.
     const imagesProject = platformImagesProject(spec);
-    if (imagesProject && spec.projects.some((p) => p.name === imagesProject)) {
-      throw new Error(
-        `Registry: mirrors.images uses Harbor project "${imagesProject}", which is also a tenant project name`,
-      );
-    }
     if (!imagesProject && spec.mirrors.images.split("/")[0] === spec.endpoints.registry) {
       void pulumi.log.warn(
         `mirrors.images "${spec.mirrors.images}" points at the Harbor registry without a project path; set it to e.g. ${spec.endpoints.registry}/platform so the platform's images have a Harbor project`,

@@ -7,10 +7,14 @@
  *   credentials  secret files (serving key, kubeconfigs, registry auth), mode 0600
  *   configure    configs, units, certificates; starts/restarts the daemons; waits for kubelet
  *   upgrade      the install script again with restarts, ordered by the batch chain
+ *   stop         delete-time only: stops and disables kubelet, kube-proxy and containerd
  * and on the operations host (the first master, which holds kubectl and an admin kubeconfig):
  *   retire       delete-time only: cordon, drain (PDB-respecting), delete the Node object;
- *                it depends on `configure`, so Pulumi deletes it, and drains, before the
+ *                it depends on `stop`, so Pulumi deletes it, and drains, before the
  *                node's services are stopped; a failed drain stops the removal
+ * Steps that put files or services on the node carry its prep id in `triggers`, so a
+ * rebuilt machine (`pulumi up --replace <prep URN>`) gets all of them again; the two
+ * delete-time steps carry no triggers, so such a replacement never runs them.
  *   drain        before `upgrade`: drains the node when its recorded versions differ
  *   ready        after `upgrade`: waits for registration, reconciles admin-only labels and
  *                taints, uncordons a node it drained, stamps the versions
@@ -23,6 +27,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { remote, types } from "@pulumi/command";
 import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
 import type { KeyPair, TrustAnchor } from "../pki/types";
+import { withFingerprint } from "../../lib/shell";
 import { asRoot } from "../host/render";
 import {
   NODE_COMPONENTS,
@@ -96,7 +101,13 @@ export class NodeOps extends pulumi.ComponentResource implements NodeOpsRef {
 
     const kubectl = new remote.Command(
       `${name}-kubectl`,
-      { connection: opsHost.connection, create: asRoot(spec), stdin: renderInstallScript(spec, ["kubectl"], false) },
+      {
+        connection: opsHost.connection,
+        create: asRoot(spec),
+        stdin: renderInstallScript(spec, ["kubectl"], false),
+        triggers: [opsHost.provisioned],
+        addPreviousOutputInEnv: false,
+      },
       { parent: this, dependsOn: [opsHost.ready] },
     );
     const adminFile: pulumi.Output<NodeFile[]> = pulumi
@@ -107,8 +118,16 @@ export class NodeOps extends pulumi.ComponentResource implements NodeOpsRef {
       {
         connection: opsHost.connection,
         create: asRoot(spec),
-        stdin: pulumi.secret(adminFile.apply((files) => renderPutFilesScript(opsHost.name, files, false))),
+        // The host's prep id is in stdin, not in triggers: a rebuilt operations host re-runs
+        // this in place, whereas a replacement would end with the old resource's delete
+        // removing the file the new one just wrote.
+        stdin: pulumi.secret(
+          pulumi
+            .all([adminFile, opsHost.provisioned])
+            .apply(([files, id]) => withFingerprint(renderPutFilesScript(opsHost.name, files, false), id)),
+        ),
         delete: asRoot(spec, `rm -f ${OPS_PATHS.adminKubeconfig}`),
+        addPreviousOutputInEnv: false,
       },
       { parent: this, dependsOn: [kubectl, args.gate] },
     );
@@ -217,13 +236,24 @@ export class WorkerNode extends pulumi.ComponentResource {
       cmdArgs: remote.CommandArgs,
       dependsOn: pulumi.Input<pulumi.Resource>[],
       extra: pulumi.CustomResourceOptions = {},
-    ) => new remote.Command(`${name}-${suffix}`, cmdArgs, { parent: this, dependsOn, ...extra });
+    ) =>
+      new remote.Command(
+        `${name}-${suffix}`,
+        { ...cmdArgs, addPreviousOutputInEnv: false },
+        { parent: this, dependsOn, ...extra },
+      );
+    const rebuilt = [host.provisioned];
 
     // First install only: later version bumps must not reinstall every node at once, so
     // the rendered script is ignored after creation and `upgrade` (batched) applies them.
     const install = command(
       "install",
-      { connection: node, create: asRoot(spec), stdin: renderInstallScript(spec, NODE_COMPONENTS, false) },
+      {
+        connection: node,
+        create: asRoot(spec),
+        stdin: renderInstallScript(spec, NODE_COMPONENTS, false),
+        triggers: rebuilt,
+      },
       [host.ready],
       { ignoreChanges: ["stdin"] },
     );
@@ -239,6 +269,7 @@ export class WorkerNode extends pulumi.ComponentResource {
         connection: node,
         create: asRoot(spec),
         stdin: pulumi.secret(secretFiles.apply((files) => renderPutFilesScript(host.name, files, false))),
+        triggers: rebuilt,
       },
       [host.ready],
     );
@@ -252,17 +283,23 @@ export class WorkerNode extends pulumi.ComponentResource {
         connection: node,
         create: asRoot(spec),
         stdin: configFiles.apply((files) => renderPutFilesScript(host.name, files, true)),
-        // Runs after `retire` drained the node (Pulumi deletes dependents first).
-        delete: asRoot(spec, "systemctl disable --now kubelet kube-proxy containerd"),
+        triggers: rebuilt,
       },
       [install, credentials, args.gate],
     );
 
-    // Delete-time only: no create, so it costs no SSH session on rollout.
+    // Delete-time only (no create: no SSH session on rollout). Separate from `configure` so
+    // that a rebuilt host's replacement of `configure` never stops the new node's services.
+    const stop = command(
+      "stop",
+      { connection: node, delete: asRoot(spec, "systemctl disable --now kubelet kube-proxy containerd") },
+      [this.configured],
+    );
+    // Runs before `stop` on removal (Pulumi deletes dependents first): drain, then stop.
     command(
       "retire",
       { connection: args.ops.connection, delete: heredoc(spec, renderDrainScript(spec, host.name, "remove")) },
-      [this.configured, args.ops.ready],
+      [stop, args.ops.ready],
       { customTimeouts: { delete: `${drainSeconds + 300}s` } },
     );
 
@@ -279,7 +316,8 @@ export class WorkerNode extends pulumi.ComponentResource {
     );
     this.ready = command(
       "ready",
-      { connection: args.ops.connection, create: asRoot(spec), stdin: renderUncordonScript(render) },
+      // A rebuilt node registers anew: its admin-only labels and taints are set again.
+      { connection: args.ops.connection, create: asRoot(spec), stdin: renderUncordonScript(render), triggers: rebuilt },
       [upgrade],
       {
         customTimeouts: { create: "20m", update: "20m" },

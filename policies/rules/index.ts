@@ -1,6 +1,6 @@
 /**
  * The rule set and its evaluation. The pack (policies/index.ts) and the offline run
- * (policies/offline.ts) both register exactly this list; importing it starts nothing.
+ * (stacks/plan/policies.ts) both register exactly this list; importing it starts nothing.
  */
 import { controlPlaneFlags, etcdCertAuth } from "./controlPlane";
 import { ingressProjectDomains, ingressTls, ingressUniqueHosts } from "./ingress";

@@ -1,6 +1,6 @@
 /**
  * The neutral shapes every rule works on, so the same pure functions run inside the
- * CrossGuard pack (policies/index.ts) and offline over the mock graph (policies/offline.ts).
+ * CrossGuard pack (policies/index.ts) and offline over the mock graph (stacks/plan/policies.ts).
  */
 
 /**

@@ -9,10 +9,10 @@
 import type { z } from "zod";
 import { configKeys } from "./keys";
 import { CONFIG_KEYS, platformSchema, type PlatformConfig } from "./schema";
-import { RULES, type Problem, type Section } from "./rules";
+import { RULES, type LoadContext, type Problem, type Section } from "./rules";
 import { toSpec, type PlatformSpec } from "./spec";
 
-export type { Problem } from "./rules";
+export type { Deployed, LoadContext, Problem } from "./rules";
 
 /** The loader's answer. */
 export type LoadResult =
@@ -82,8 +82,11 @@ function describeIssue(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[]):
   return [{ path, message }];
 }
 
-/** Validates a raw stack config, reporting shape and cross-field problems together. */
-export function load(raw: unknown): LoadResult {
+/**
+ * Validates a raw stack config, reporting shape and cross-field problems together. The
+ * context says what is deployed (versions), for the rules that check a change against it.
+ */
+export function load(raw: unknown, context: LoadContext = {}): LoadResult {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
   if (raw !== undefined && (raw === null || typeof raw !== "object" || Array.isArray(raw))) {
@@ -107,7 +110,7 @@ export function load(raw: unknown): LoadResult {
   for (const rule of RULES) {
     if (rule.needs.every((section) => parsed[section] !== undefined)) {
       // Safe: the rule's check is typed to read only the sections in `needs`, all parsed.
-      rule.check(parsed as PlatformConfig, errors, warnings);
+      rule.check(parsed as PlatformConfig, errors, warnings, context);
     }
   }
   if (errors.length > 0) return { ok: false, errors, warnings };
@@ -135,8 +138,12 @@ export function formatProblems(problems: readonly Problem[], source?: string): s
 }
 
 /** Loads or throws a ConfigError; for the Pulumi program, which must fail before registering. */
-export function loadOrThrow(raw: unknown, source?: string): { spec: PlatformSpec; warnings: readonly Problem[] } {
-  const result = load(raw);
+export function loadOrThrow(
+  raw: unknown,
+  source?: string,
+  context: LoadContext = {},
+): { spec: PlatformSpec; warnings: readonly Problem[] } {
+  const result = load(raw, context);
   if (!result.ok) throw new ConfigError(result.errors, source);
   return { spec: result.spec, warnings: result.warnings };
 }

@@ -1,7 +1,6 @@
 /** Pure text renderers of the offline plan: the human summary, the diff, and graph pictures. */
-import type { Change } from "./diff";
 import { shortUrn, topComponent, type Summary } from "./analysis";
-import type { Graph } from "./run";
+import { executionDependencies, type Graph } from "./run";
 import type { Problem } from "../contract/rules";
 
 /** The human-readable plan of one graph. */
@@ -37,57 +36,53 @@ export function renderSummary(
   return lines.join("\n");
 }
 
-/** The diff in review form: one line per resource, indented input changes. */
-export function renderDiff(changes: readonly Change[]): string {
-  if (changes.length === 0) return "no changes";
-  const counts: Record<string, number> = {};
-  for (const c of changes) counts[c.op] = (counts[c.op] ?? 0) + 1;
-  const mark: Record<Change["op"], string> = {
-    create: "+",
-    update: "~",
-    replace: "+-",
-    delete: "-",
-    retain: "- (retain)",
-    "protected-delete": "! (protected)",
-  };
-  const lines = [
-    `changes: ${Object.entries(counts)
-      .map(([op, n]) => `${n} ${op}`)
-      .join(", ")}`,
-  ];
-  for (const c of changes) {
-    lines.push(`${mark[c.op].padEnd(14)} ${shortUrn(c.urn)}`);
-    for (const i of c.inputs.slice(0, 20)) lines.push(`      ${i.path}: ${brief(i.before)} => ${brief(i.after)}`);
-    if (c.inputs.length > 20) lines.push(`      ... ${c.inputs.length - 20} more inputs`);
+/**
+ * The picture's node of a top-level component: per-host and per-project components are
+ * grouped (hosts by role set, nodes, projects), so the 100-worker stack reads at a glance;
+ * the singletons (PKI, etcd, control plane, add-ons...) keep their own node.
+ */
+function groupLabel(graph: Graph, top: { type: string; name: string }): string {
+  const kind = top.type.split(":").pop() ?? top.type;
+  if (top.type === "k8s-platform:host:Host") {
+    const roles = graph.meta?.hosts.find((h) => h.name === top.name)?.roles ?? [];
+    return `Host [${[...roles].sort().join(",") || "?"}]`;
   }
-  return lines.join("\n");
+  if (top.type === "k8s-platform:worker:WorkerNode") return "WorkerNode";
+  if (top.type === "k8s-platform:project:Project") return "Project";
+  return `${kind} ${top.name}`;
 }
 
-function brief(v: unknown): string {
-  if (v === undefined) return "(none)";
-  const text = typeof v === "string" ? JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v) : JSON.stringify(v);
-  return text ?? "(none)";
-}
-
-/** Component-level dependency edges: top-level component -> components it depends on. */
+/** Grouped component dependency edges, with how many components each group stands for. */
 export function componentEdges(graph: Graph): { nodes: string[]; edges: [string, string][] } {
+  const members = new Map<string, Set<string>>();
   const label = (urn: string) => {
     const r = graph.byUrn.get(urn);
     const top = r ? topComponent(graph, r) : undefined;
-    return top ? `${top.type.split(":").pop()} ${top.name}` : undefined;
+    if (!top) return undefined;
+    const group = groupLabel(graph, top);
+    members.set(group, (members.get(group) ?? new Set()).add(top.urn));
+    return group;
   };
-  const nodes = new Set<string>();
   const edges = new Set<string>();
   for (const r of graph.resources) {
     const from = label(r.urn);
     if (!from) continue;
-    nodes.add(from);
-    for (const dep of r.dependencies) {
+    for (const dep of executionDependencies(r)) {
       const to = label(dep);
       if (to && to !== from) edges.add(JSON.stringify([from, to]));
     }
   }
-  return { nodes: [...nodes].sort(), edges: [...edges].sort().map((e) => JSON.parse(e) as [string, string]) };
+  const named = (group: string) => {
+    const n = members.get(group)?.size ?? 1;
+    return n > 1 || !/ /.test(group) ? `${group} x${n}` : group;
+  };
+  return {
+    nodes: [...members.keys()].sort().map(named),
+    edges: [...edges]
+      .sort()
+      .map((e) => JSON.parse(e) as [string, string])
+      .map(([a, b]) => [named(a), named(b)] as [string, string]),
+  };
 }
 
 const id = (label: string) => label.replace(/[^A-Za-z0-9]/g, "_");

@@ -7,8 +7,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import "./doubles";
 import { platformMocks } from "./mocks";
-import { loadOrThrow } from "../contract/load";
+import { loadOrThrow, type Deployed } from "../contract/load";
 import { definePlatform } from "../program";
+import { nodeRollout } from "../../components/worker/rollout";
 import type { Problem } from "../contract/rules";
 
 /** One registered resource, as the engine would see it. */
@@ -34,6 +35,14 @@ export interface RecordedResource {
   readonly deletedWith?: string;
 }
 
+/** Facts of the inventory the review tools group changes by (not part of the engine's view). */
+export interface GraphMeta {
+  /** Inventory hosts: name, address, roles. */
+  readonly hosts: readonly { readonly name: string; readonly address: string; readonly roles: readonly string[] }[];
+  /** Upgrade batch of every node (host name -> 0-based batch). */
+  readonly batches: Readonly<Record<string, number>>;
+}
+
 /** The recorded graph of one program run. */
 export interface Graph {
   readonly resources: readonly RecordedResource[];
@@ -41,6 +50,7 @@ export interface Graph {
   /** Stack outputs, secrets as `{ $secret: value }`. */
   readonly outputs: Readonly<Record<string, unknown>>;
   readonly warnings: readonly Problem[];
+  readonly meta?: GraphMeta;
 }
 
 /** Options of a run. */
@@ -49,6 +59,14 @@ export interface RunOptions {
   readonly stack?: string;
   /** Where the config came from (a stack file), named in config errors. */
   readonly source?: string;
+  /** What is deployed now (the versions the change starts from). */
+  readonly deployed?: Deployed;
+}
+
+/** The versions a graph deploys (its `versions` stack output), as the next change's starting point. */
+export function deployedOf(graph: Graph): Deployed {
+  const v = graph.outputs.versions as Deployed | undefined;
+  return { kubernetes: v?.kubernetes, etcd: v?.etcd };
 }
 
 /** The Pulumi project name (Pulumi.yaml), the second part of every URN. */
@@ -170,12 +188,21 @@ async function resolveOutputs(outputs: Record<string, pulumi.Input<unknown>>): P
 let running = false;
 
 /**
+ * What a resource waits for when the engine runs it: its dependencies and, for an object
+ * of a first-class provider (every in-cluster object), that provider.
+ */
+export function executionDependencies(r: RecordedResource): string[] {
+  const provider = r.provider?.split("::").slice(0, -1).join("::");
+  return provider && !r.dependencies.includes(provider) ? [...r.dependencies, provider] : [...r.dependencies];
+}
+
+/**
  * Runs the program on a raw stack config under the doubles. Throws the loader's
  * ConfigError (before anything is registered) when the config is invalid. Runs are
  * serialised: the Pulumi runtime is process-global.
  */
 export async function runProgram(raw: unknown, options: RunOptions = {}): Promise<Graph> {
-  const { spec, warnings } = loadOrThrow(raw, options.source);
+  const { spec, warnings } = loadOrThrow(raw, options.source, { deployed: options.deployed });
   if (running) throw new Error("runProgram: a run is already in progress in this process");
   running = true;
   try {
@@ -196,7 +223,11 @@ export async function runProgram(raw: unknown, options: RunOptions = {}): Promis
     const resolved = await resolveOutputs(outputs);
     await settings.waitForRPCs();
     resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
-    return { resources, byUrn: new Map(resources.map((r) => [r.urn, r])), outputs: resolved, warnings };
+    const meta: GraphMeta = {
+      hosts: spec.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles })),
+      batches: Object.fromEntries(nodeRollout(spec).map((n) => [n.host.name, n.batch])),
+    };
+    return { resources, byUrn: new Map(resources.map((r) => [r.urn, r])), outputs: resolved, warnings, meta };
   } finally {
     running = false;
   }

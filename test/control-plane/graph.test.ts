@@ -3,11 +3,9 @@
  * rolling order, the gates, and secrets kept out of commands.
  */
 import assert from "node:assert/strict";
-import { controlPlaneFingerprint } from "../../components/control-plane";
-import { load } from "../../stacks/contract/load";
 import { runProgram, type Graph } from "../../stacks/plan/run";
 import { prodConfig } from "../support/config";
-import { bundleFiles, loopbackGraph, resourceNamed } from "./harness";
+import { bundleFiles, loopbackGraph, masterFiles, resourceNamed } from "./harness";
 
 const short = (urn: string) => urn.split("::").pop() as string;
 
@@ -30,14 +28,6 @@ describe("ControlPlane in the program graph", function () {
     }
   });
 
-  it("the etcd snapshot re-runs on control-plane changes (its triggers carry the control-plane fingerprint)", () => {
-    const snapshot = resourceNamed(prod, "etcd-pre-change-snapshot");
-    const triggers = JSON.stringify(snapshot.inputs.triggers);
-    const loaded = load(prodConfig());
-    assert.ok(loaded.ok);
-    assert.ok(triggers.includes(controlPlaneFingerprint(loaded.spec)));
-  });
-
   it("the readiness gate waits for every master and balancer; the k8s provider waits for the gate", () => {
     const gate = deps(prod, "control-plane-ready");
     for (const n of [
@@ -57,17 +47,22 @@ describe("ControlPlane in the program graph", function () {
     );
   });
 
-  it("a changed trigger updates the commands in place (update = create, no delete that could stop a master)", () => {
+  it("re-runs are updates (a fingerprint line in stdin); triggers carry only host prep ids; no delete command", () => {
+    const prepIds = new Set(prod.resources.filter((r) => r.name.endsWith("-prep")).map((r) => `${r.name}-id`));
     for (const r of prod.resources.filter(
-      (x) => x.name.startsWith("control-plane") && x.type === "command:remote:Command",
+      (x) => x.name.startsWith("control-plane") && x.type.startsWith("command:remote:"),
     )) {
-      assert.equal(r.inputs.update, r.inputs.create, r.name);
-      assert.equal(r.inputs.delete, undefined, r.name);
+      assert.equal(r.inputs.delete, undefined, `${r.name}: a replacement would run its delete`);
+      const triggers = (r.inputs.triggers ?? []) as string[];
+      // The gate puts nothing on a host: it re-checks in place (stdin) instead.
+      if (r.name !== "control-plane-ready")
+        assert.ok(triggers.length > 0, `${r.name}: a rebuilt host must get it again`);
+      for (const t of triggers) assert.ok(prepIds.has(t), `${r.name}: trigger ${JSON.stringify(t)} is not a prep id`);
+      if (r.type === "command:remote:Command") assert.equal(r.inputs.addPreviousOutputInEnv, false, r.name);
     }
-    const gate = JSON.stringify(resourceNamed(prod, "control-plane-ready").inputs.triggers);
-    const install = JSON.stringify(resourceNamed(prod, "control-plane-master-2-install").inputs.triggers);
-    const hash = /[0-9a-f]{64}/.exec(install)?.[0];
-    assert.ok(hash && gate.includes(hash), "the gate re-runs when a master's bundle changes");
+    for (const n of ["control-plane-master-1-install", "control-plane-lb-master-1-install", "control-plane-ready"]) {
+      assert.match(String(resourceNamed(prod, n).inputs.stdin), /^# k8s-platform inputs: [0-9a-f]{64}$/m, n);
+    }
   });
 
   it("a Kubernetes version bump changes the snapshot, then master 1, then master 2, and not the balancers", async () => {
@@ -93,9 +88,15 @@ describe("ControlPlane in the program graph", function () {
     }
   });
 
-  it("bundles are secret, commands carry no secret, the encryption key is protected random bytes", () => {
-    for (const name of ["control-plane-master-1-bundle", "control-plane-lb-master-1-bundle"]) {
+  it("secret bundles are secret, config bundles reviewable, commands carry no secret, the encryption key is protected", () => {
+    for (const name of ["control-plane-master-1-secrets", "control-plane-lb-master-1-secrets"]) {
       assert.ok(JSON.stringify(resourceNamed(prod, name).inputs.source).startsWith('{"$secret"'), name);
+    }
+    for (const name of ["control-plane-master-1-config", "control-plane-lb-master-1-config"]) {
+      const copy = resourceNamed(prod, name);
+      assert.ok(JSON.stringify(copy.inputs.source).startsWith('{"$asset"'), `${name} is readable in the plan`);
+      for (const [path, f] of bundleFiles(copy))
+        assert.doesNotMatch(f.content, /PRIVATE KEY|client-key-data|auth_pass|secretbox/, `${name}: ${path}`);
     }
     for (const r of prod.resources.filter(
       (x) => x.name.startsWith("control-plane") && x.type === "command:remote:Command",
@@ -114,7 +115,7 @@ describe("ControlPlane in the program graph", function () {
   });
 
   it("the master bundle writes keys, kubeconfigs, units and configs 0600 and encrypts Secrets with the random key", () => {
-    const files = bundleFiles(resourceNamed(g, "control-plane-master-1-bundle"));
+    const files = masterFiles(g, "master-1");
     for (const [path, f] of files) {
       if (path.endsWith(".crt") || path.endsWith(".pub")) assert.equal(f.mode, "0644", path);
       else assert.equal(f.mode, "0600", path);

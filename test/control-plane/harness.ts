@@ -55,9 +55,17 @@ export interface GeneratedPki {
   readonly foreignCaPem: string;
 }
 
-/** Reads the generated certificates and admin kubeconfig from master-1's control-plane bundle. */
+/** Every file a master's two control-plane bundles (reviewable config, secrets) install. */
+export function masterFiles(g: Graph, master: string, component = "control-plane"): Map<string, BundleFile> {
+  return new Map([
+    ...bundleFiles(resourceNamed(g, `${component}-${master}-config`)),
+    ...bundleFiles(resourceNamed(g, `${component}-${master}-secrets`)),
+  ]);
+}
+
+/** Reads the generated certificates and admin kubeconfig from master-1's control-plane bundles. */
 export async function generatedPki(): Promise<GeneratedPki> {
-  const files = bundleFiles(resourceNamed(await loopbackGraph(), "control-plane-master-1-bundle"));
+  const files = masterFiles(await loopbackGraph(), "master-1");
   const file = (path: string) => {
     const f = files.get(path);
     if (!f) throw new Error(`master-1 bundle lacks ${path}`);

@@ -67,7 +67,7 @@ describe("install-lb.sh (temporary root, real haproxy -c / keepalived -t, record
       encoding: "utf8",
       env: {
         ...process.env,
-        BUNDLE: bundlePath(),
+        BUNDLES: bundlePath(),
         HOST_ADDRESS: hostAddressOverride ?? hostAddress().address,
         ROOT: root(),
         PATH: `${join(dir, "stubs")}:${process.env.PATH ?? ""}`,

@@ -59,7 +59,7 @@ describe("install-control-plane.sh (temporary root, file:// mirror, recording sy
   const env = (version: string) => ({
     K8S_VERSION: version,
     BINARIES_MIRROR: `file://${paths().mirror}`,
-    BUNDLE: paths().bundle,
+    BUNDLES: paths().bundle,
     CA_FILE: paths().ca,
     APISERVER_ADDRESS: "127.0.0.21",
     APISERVER_PORT: "6443",

@@ -9,7 +9,10 @@ import type { PlatformSpec } from "../../stacks/contract/spec";
 export function loopbackConfig(): Record<string, unknown> {
   return {
     cluster: { name: "loop", ntpServers: ["ntp.example.internal"] },
-    ssh: { user: "root", privateKey: "fake-test-key" },
+    ssh: {
+      user: "root",
+      privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nfake-test-key\n-----END OPENSSH PRIVATE KEY-----",
+    },
     hosts: [
       { name: "etcd-1", address: "127.0.0.11", roles: ["etcd"] },
       { name: "etcd-2", address: "127.0.0.12", roles: ["etcd"] },

@@ -17,7 +17,9 @@ import {
   renderEncryptionConfig,
   renderHaproxyConfig,
   renderKeepalivedConfig,
-  renderLbBundle,
+  renderLbBundles,
+  renderMasterBundles,
+  type MasterSecrets,
   renderSchedulerFlags,
 } from "../../components/control-plane/render";
 import { flagArgs, flagValue, renderUnit } from "../../components/control-plane/renderUnit";
@@ -246,15 +248,62 @@ describe("control plane renderers", () => {
         if (f.path.endsWith(".key") || f.kind !== "cert") assert.equal(f.mode, "0600", f.path);
       }
     });
-    it("the load-balancer bundle: haproxy.cfg, keepalived.conf 0600 (VRRP password), executable check script", () => {
-      const entries = decode(renderLbBundle(spec, m1, "CA PEM", "pw"));
-      const modes = Object.fromEntries(entries.map((e) => [e.path, e.mode]));
-      assert.deepEqual(modes, {
+    it("the load-balancer bundles: haproxy.cfg, CA and check script reviewable; keepalived.conf (VRRP password) secret, 0600", () => {
+      const bundles = renderLbBundles(spec, m1, "CA PEM", "pw");
+      assert.deepEqual(Object.fromEntries(decode(bundles.config).map((e) => [e.path, e.mode])), {
         "/etc/haproxy/apiserver-ca.crt": "0644",
         "/etc/keepalived/check-haproxy.sh": "0755",
         "/etc/haproxy/haproxy.cfg": "0644",
+      });
+      assert.deepEqual(Object.fromEntries(decode(bundles.secrets).map((e) => [e.path, e.mode])), {
         "/etc/keepalived/keepalived.conf": "0600",
       });
+      assert.ok(decode(bundles.config).every((e) => !e.content.includes("auth_pass")));
+    });
+
+    it("the master bundles: units, configs and certificates reviewable; keys, kubeconfigs and the encryption config secret", () => {
+      const secrets = Object.fromEntries(
+        [
+          "clusterCaCert",
+          "clusterCaKey",
+          "etcdCaCert",
+          "frontProxyCaCert",
+          "apiserverCert",
+          "apiserverKey",
+          "apiserverKubeletClientCert",
+          "apiserverKubeletClientKey",
+          "apiserverEtcdClientCert",
+          "apiserverEtcdClientKey",
+          "frontProxyClientCert",
+          "frontProxyClientKey",
+          "serviceAccountKey",
+          "serviceAccountPub",
+          "adminKubeconfig",
+          "controllerManagerKubeconfig",
+          "schedulerKubeconfig",
+        ].map((k) => [k, `${k}-content`]),
+      ) as unknown as Omit<MasterSecrets, "encryptionKey">;
+      const bundles = renderMasterBundles(spec, m1, {
+        ...secrets,
+        encryptionKey: Buffer.alloc(32, 7).toString("base64"),
+      });
+      const config = decode(bundles.config);
+      const secret = decode(bundles.secrets);
+      assert.ok(config.some((e) => e.path === "/etc/systemd/system/kube-apiserver.service"));
+      assert.ok(config.some((e) => e.path === "/etc/kubernetes/pki/apiserver.crt"));
+      for (const e of config) assert.ok(!/Key-content|Kubeconfig-content|secretbox/.test(e.content), e.path);
+      assert.deepEqual(secret.map((e) => e.path).sort(), [
+        "/etc/kubernetes/admin.conf",
+        "/etc/kubernetes/controller-manager.conf",
+        "/etc/kubernetes/encryption-config.yaml",
+        "/etc/kubernetes/pki/apiserver-etcd-client.key",
+        "/etc/kubernetes/pki/apiserver-kubelet-client.key",
+        "/etc/kubernetes/pki/apiserver.key",
+        "/etc/kubernetes/pki/ca.key",
+        "/etc/kubernetes/pki/front-proxy-client.key",
+        "/etc/kubernetes/pki/sa.key",
+        "/etc/kubernetes/scheduler.conf",
+      ]);
     });
   });
 

@@ -53,8 +53,9 @@ describe("EtcdCluster in the graph", function () {
     const bumped = await runProgram(raw);
     const change = diffGraphs(prod, bumped).find((c) => c.urn === cmd(prod, "etcd-pre-change-snapshot").urn);
     assert.ok(change, "the snapshot must change with the Kubernetes version");
+    assert.equal(change.op, "update", "re-run in place: the fingerprint is in stdin, triggers would replace");
     assert.ok(
-      change.inputs.some((i) => i.path.startsWith("triggers")),
+      change.inputs.some((i) => i.path === "stdin"),
       JSON.stringify(change.inputs),
     );
   });
@@ -137,8 +138,8 @@ describe("EtcdCluster in the graph", function () {
     const touched = changes
       .filter((c) => /etcd-[123]\b|pre-change|etcd-health|EtcdCluster/.test(c.urn) && c.op !== "create")
       .map((c) => `${c.op} ${c.urn.replace(/.*::/, "")}`);
-    // Trigger changes replace a Command, i.e. re-run it: the snapshot first, the gate last.
-    assert.deepEqual(touched.sort(), ["replace etcd-health", "replace etcd-pre-change-snapshot"]);
+    // A changed fingerprint in stdin re-runs a Command in place: the snapshot first, the gate last.
+    assert.deepEqual(touched.sort(), ["update etcd-health", "update etcd-pre-change-snapshot"]);
     const created = changes.filter((c) => c.op === "create").map((c) => c.urn.replace(/.*::/, ""));
     for (const name of [
       "etcd-etcd-4-member",

@@ -71,10 +71,13 @@ describe("etcd membership plan", () => {
     );
   });
 
-  it("names the key when etcd.initialMembers lists a host that is not an etcd host", () => {
+  it("the loader names the key when etcd.initialMembers lists a host that is not an etcd host", () => {
     const raw = clone(grownEtcdConfig());
     raw.etcd.initialMembers = ["etcd-1", "master-1"];
-    assert.throws(() => planEtcd(loadOrThrow(raw).spec), /etcd\.initialMembers: "master-1" is not an etcd host/);
+    assert.throws(
+      () => planEtcd(loadOrThrow(raw).spec),
+      /etcd\.initialMembers\[1\]: "master-1" is not a host with role "etcd"/,
+    );
   });
 });
 

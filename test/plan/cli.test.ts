@@ -62,6 +62,11 @@ describe("npm run plan", () => {
     assert.ok(out.stdout.includes('"[secret]"'));
     assert.ok(!out.stdout.includes("PRIVATE KEY"), "no key material in the JSON plan");
     assert.ok(!out.stdout.includes("plan-fake-secret"));
+    // Non-secret file contents are readable: the apiserver unit inside master-1's config bundle.
+    const bundle = (doc.resources as { urn: string; files?: Record<string, string> }[]).find((r) =>
+      r.urn.endsWith("::control-plane-master-1-config"),
+    );
+    assert.match(bundle?.files?.["/etc/systemd/system/kube-apiserver.service"] ?? "", /--authorization-mode=Node,RBAC/);
   });
 
   it("--diff shows exactly the added worker", () => {
@@ -71,6 +76,14 @@ describe("npm run plan", () => {
     const lines = out.stdout.split("\n").filter((l) => /^(\+|~|-|!)/.test(l));
     assert.ok(lines.length > 0);
     for (const l of lines) assert.match(l, /node-021/, l);
+  });
+
+  it("--diff refuses a Kubernetes jump over a minor against the old config's versions (exit 2, file named)", () => {
+    const file = stackFile((raw) => (raw.versions.kubernetes = "1.37.0"));
+    const out = plan("--config", file, "--diff", join(REPO_ROOT, "Pulumi.prod.yaml"));
+    assert.equal(out.status, 2, out.stdout + out.stderr);
+    assert.match(out.stderr, /Pulumi\.test\.yaml/);
+    assert.match(out.stderr, /k8s-platform:versions\.kubernetes: 1\.37\.0 skips 1\.36/);
   });
 
   it("--graph writes a Mermaid picture of the component graph", () => {
@@ -133,10 +146,11 @@ describe("plan diff semantics", () => {
     const changes = diffGraphs(before, after);
     assert.deepEqual(
       changes.map((c) => `${c.op} ${c.urn}`),
-      ["replace b", "retain c", "protected-delete d", "update e"],
+      // Rollout order: creates, updates and replacements first, deletes last (dependents first).
+      ["replace b", "update e", "protected-delete d", "retain c"],
     );
     assert.deepEqual(
-      changes[3].inputs,
+      changes[1].inputs,
       [{ path: "key", before: "[secret]", after: "[secret]" }],
       "secret values never shown",
     );

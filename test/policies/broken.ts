@@ -55,19 +55,14 @@ export function brokenProd(prod: Graph): { graph: Graph; urns: Record<string, st
       urns["etcd-cert-auth"] = unit.urn;
       urns["etcd-quorum"] = unit.urn;
       const withoutEtcd3 = rs.filter((r) => r.name !== "etcd-etcd-3-etcd.service");
-      // apiserver on master-1 with AlwaysAllow, inside its secret install bundle.
-      const bundle = named(withoutEtcd3, /control-plane-master-1-bundle$/);
-      const [key, value] = Object.entries(bundle.inputs).find(([, v]) =>
-        JSON.stringify(v).includes("kube-apiserver.service"),
-      ) as [string, unknown];
-      const stdin = (value as { $secret: unknown }).$secret;
-      const text = typeof stdin === "string" ? stdin : (stdin as { $asset: string }).$asset;
+      // apiserver on master-1 with AlwaysAllow, inside its (reviewable) config bundle.
+      const bundle = named(withoutEtcd3, /control-plane-master-1-config$/);
+      const text = (bundle.inputs.source as { $asset: string }).$asset;
+      assert.equal(typeof text, "string", "the config bundle is a plain asset");
       const edited = editBundledFile(text, "/etc/systemd/system/kube-apiserver.service", (unitText) =>
         unitText.replace("--authorization-mode=Node,RBAC", "--authorization-mode=AlwaysAllow"),
       );
-      (bundle.inputs as Record<string, unknown>)[key] = {
-        $secret: typeof stdin === "string" ? edited : { $asset: edited },
-      };
+      (bundle.inputs as Record<string, unknown>).source = { $asset: edited };
       urns["control-plane-flags"] = bundle.urn;
       // The search-web project loses its quota.
       const quota = named(withoutEtcd3, /^search-web-quota$/);

@@ -167,7 +167,11 @@ export function projectBundle(p = project(), withPullSecret = true): PolicyResou
     const secret = {
       ...renderPullSecret(p, ""),
       stringData: {
-        ".dockerconfigjson": { $secret: renderDockerConfigJson(spec.endpoints.registry, "robot", "pw-123456") },
+        ".dockerconfigjson": {
+          $secret: renderDockerConfigJson([
+            { server: spec.endpoints.registry, username: "robot", password: "pw-123456" },
+          ]),
+        },
       },
     };
     out.push(

@@ -11,7 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { neutralProps } from "../../policies/engine";
-import { checkGraph, graphView, MANDATORY_VIOLATION_EXIT, readPackConfig, runPolicies } from "../../policies/offline";
+import {
+  checkGraph,
+  graphView,
+  MANDATORY_VIOLATION_EXIT,
+  readPackConfig,
+  runPolicies,
+} from "../../stacks/plan/policies";
 import { DEFAULT_RULE_CONFIG, evaluate, levelOf, RULES, type Finding } from "../../policies/rules";
 import { INGRESS_DOMAINS_ANNOTATION, PROJECT_LABEL, projectNamespaces } from "../../policies/rules/projects";
 import * as names from "../../components/project/names";
@@ -173,11 +179,7 @@ describe("policy pack", function () {
   it("importing the rules starts no policy server: only policies/index.ts uses @pulumi/policy", () => {
     const loaded = Object.keys(require.cache).filter((k) => k.includes(join("@pulumi", "policy")));
     assert.deepEqual(loaded, []);
-    const users = [
-      "offline.ts",
-      "engine.ts",
-      ...readdirSync(join(REPO_ROOT, "policies/rules")).map((f) => `rules/${f}`),
-    ].filter(
+    const users = ["engine.ts", ...readdirSync(join(REPO_ROOT, "policies/rules")).map((f) => `rules/${f}`)].filter(
       (f) => readFileSync(join(REPO_ROOT, "policies", f), "utf8").match(/(from|require\()\s*"@pulumi\/policy/) !== null,
     );
     assert.deepEqual(users, []);

@@ -20,7 +20,7 @@ import {
   AnalyzeStackRequest,
   EnforcementLevel,
 } from "@pulumi/pulumi/proto/analyzer_pb";
-import { graphView } from "../../policies/offline";
+import { graphView } from "../../stacks/plan/policies";
 import { RULES } from "../../policies/rules";
 import type { PolicyResource } from "../../policies/rules/types";
 import { runProgram, type Graph } from "../../stacks/plan/run";

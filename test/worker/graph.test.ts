@@ -156,15 +156,22 @@ describe("worker nodes in the program graph (mock harness)", function () {
     );
   });
 
-  it("removal drains before the services stop: retire (delete-only) depends on configure", () => {
+  it("removal drains before the services stop: retire and stop are delete-only, retire depends on stop", () => {
     const retire = nodeStep(prod, "node-005", "retire");
     assert.equal(retire.inputs.create, undefined, "no SSH session on rollout");
     const del = String(retire.inputs.delete);
     assert.match(del, /MODE=remove/);
     assert.match(del, /TIMEOUT_SECONDS=600/);
     assert.match(del, /--ignore-daemonsets --delete-emptydir-data/);
-    assert.ok(retire.dependencies.includes(nodeStep(prod, "node-005", "configure").urn));
-    assert.match(String(nodeStep(prod, "node-005", "configure").inputs.delete), /systemctl disable --now kubelet/);
+    const stop = nodeStep(prod, "node-005", "stop");
+    assert.ok(retire.dependencies.includes(stop.urn), "Pulumi deletes retire (the drain) before stop");
+    assert.ok(stop.dependencies.includes(nodeStep(prod, "node-005", "configure").urn));
+    assert.equal(stop.inputs.create, undefined, "no SSH session on rollout");
+    assert.match(String(stop.inputs.delete), /systemctl disable --now kubelet/);
+    // Neither delete-bearing step is replaced by a rebuilt host (triggers replace), so a
+    // replacement can never run a delete against the new machine.
+    for (const r of [retire, stop]) assert.equal(r.inputs.triggers, undefined, r.name);
+    assert.equal(nodeStep(prod, "node-005", "configure").inputs.delete, undefined);
   });
 
   it("adding a worker creates only that worker's resources; removing one deletes only its own", async () => {

@@ -60,3 +60,27 @@ export const etcdTiming = defineRule(["etcd"], (config, out) => {
     });
   }
 });
+
+/** `etcd.initialMembers` names etcd hosts of the inventory (the bootstrap set). */
+export const etcdInitialMembers = defineRule(["hosts", "etcd"], (config, out) => {
+  const etcd = new Set(hostsWith(config, "etcd").map(({ host }) => host.name));
+  config.etcd.initialMembers?.forEach((name, i) => {
+    if (!etcd.has(name))
+      out.push({
+        path: `etcd.initialMembers[${i}]`,
+        message: `"${name}" is not a host with role "etcd"; list the etcd hosts that bootstrapped the cluster`,
+      });
+  });
+});
+
+/**
+ * Behind a bastion the machine running Pulumi may not reach the VIP: the provider and every
+ * Helm release need `apiserver.proxyUrl` then (docs/operations/bastion.md).
+ */
+export const bastionProxy = defineRule(["ssh", "apiserver"], (config, _out, warnings) => {
+  if (config.ssh.bastion && !config.apiserver.proxyUrl)
+    warnings.push({
+      path: "apiserver.proxyUrl",
+      message: `is unset although hosts are reached through the bastion ${config.ssh.bastion.host}: in-cluster resources then need the machine running Pulumi to route to ${config.apiserver.vip}:${config.apiserver.port}; set it to e.g. socks5://127.0.0.1:1080 with \`ssh -N -D 127.0.0.1:1080 ${config.ssh.bastion.user}@${config.ssh.bastion.host}\` open`,
+    });
+});

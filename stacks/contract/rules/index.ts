@@ -3,15 +3,25 @@
  * `{ path, message }`, naming the key an operator must edit; every rule whose sections
  * parsed runs, so one load reports every problem at once.
  */
-import { apiserverVip, etcdTiming, kubernetesVersion } from "./control-plane";
+import { calicoVersion, uiHosts } from "./addons";
+import { apiserverVip, bastionProxy, etcdInitialMembers, etcdTiming, kubernetesVersion } from "./control-plane";
 import { roleCounts, ssh, uniqueHosts } from "./hosts";
 import { calico, hostNetworks, networkRanges } from "./network";
-import { projectLimits, projects } from "./projects";
-import { registry } from "./registry";
+import {
+  projectEgress,
+  projectLimits,
+  projectLogs,
+  projectPlatformHosts,
+  projectPullSecrets,
+  projects,
+  projectTcp,
+} from "./projects";
+import { imagesProject, registry } from "./registry";
 import { glusterfs } from "./storage";
 import type { Rule } from "./types";
+import { upgrades } from "./upgrades";
 
-export type { Problem, Rule, Section } from "./types";
+export type { Deployed, LoadContext, Problem, Rule, Section } from "./types";
 export { RESERVED_NAMESPACES } from "./projects";
 export { SUPPORTED_KUBERNETES_MINORS } from "./control-plane";
 
@@ -21,13 +31,24 @@ export const RULES: readonly Rule[] = [
   uniqueHosts,
   roleCounts,
   apiserverVip,
+  bastionProxy,
   networkRanges,
   hostNetworks,
   kubernetesVersion,
+  upgrades,
   etcdTiming,
+  etcdInitialMembers,
   calico,
+  calicoVersion,
+  uiHosts,
   glusterfs,
   registry,
+  imagesProject,
   projects,
+  projectPlatformHosts,
+  projectTcp,
+  projectEgress,
+  projectPullSecrets,
   projectLimits,
+  projectLogs,
 ];

@@ -16,10 +16,21 @@ export interface Problem {
 /** A top-level config section. */
 export type Section = keyof PlatformConfig;
 
+/** Versions running on the cluster now (from the stack's last outputs), when known. */
+export interface Deployed {
+  readonly kubernetes?: string;
+  readonly etcd?: string;
+}
+
+/** What the loader knows beyond the config: the deployed state it changes. */
+export interface LoadContext {
+  readonly deployed?: Deployed;
+}
+
 /** A cross-field rule over the sections it names. */
 export interface Rule {
   readonly needs: readonly Section[];
-  readonly check: (config: PlatformConfig, out: Problem[], warnings: Problem[]) => void;
+  readonly check: (config: PlatformConfig, out: Problem[], warnings: Problem[], context: LoadContext) => void;
 }
 
 /**
@@ -28,7 +39,7 @@ export interface Rule {
  */
 export function defineRule<K extends Section>(
   needs: readonly K[],
-  check: (config: Pick<PlatformConfig, K>, out: Problem[], warnings: Problem[]) => void,
+  check: (config: Pick<PlatformConfig, K>, out: Problem[], warnings: Problem[], context: LoadContext) => void,
 ): Rule {
   return { needs, check };
 }

@@ -2,7 +2,7 @@
  * Config sections `pki`, `etcd` and `apiserver`.
  */
 import { z } from "zod";
-import { ipv4, label, matching, port } from "./common";
+import { dataPath, hostName, ipv4, label, matching, port } from "./common";
 export const pkiSchema = z.strictObject({
   /** Key algorithm for every CA and leaf key. */
   keyAlgorithm: z
@@ -46,9 +46,12 @@ export const etcdSchema = z.strictObject({
   initialMembers: z.array(label("etcd.initialMembers entry")).min(1).optional(),
   backup: z
     .strictObject({
-      dir: matching(/^\/\S*[^/]$/, "must be an absolute path").default("/var/backups/etcd"),
+      dir: dataPath("etcd snapshots").default("/var/backups/etcd"),
       /** systemd OnCalendar expression for periodic snapshots. */
-      schedule: z.string().min(1).default("*-*-* 00/6:00:00"),
+      schedule: matching(
+        /^(minutely|hourly|daily|weekly|monthly|yearly|annually|quarterly|semiannually|((Mon|Tue|Wed|Thu|Fri|Sat|Sun)((\.\.|,|-)(Mon|Tue|Wed|Thu|Fri|Sat|Sun))* )?([0-9*]+[-~][0-9*/,.]+[-~][0-9*/,.]+ )?[0-9*/,.]+:[0-9*/,.]+(:[0-9*/,.]+)?( UTC)?)$/,
+        "must be a systemd OnCalendar expression like '*-*-* 00/6:00:00' or 'daily'",
+      ).default("*-*-* 00/6:00:00"),
       /** Snapshots kept on each member. */
       retain: z.number().int().min(1).default(28),
     })
@@ -63,11 +66,19 @@ export const apiserverSchema = z.strictObject({
   /** Prefix length of the masters' common subnet (the VIP floats inside it). */
   vipPrefix: z.number().int().min(8).max(30).default(24),
   /** Extra DNS names / IPs for the apiserver serving certificate. */
-  extraSans: z.array(z.string().min(1)).default([]),
+  extraSans: z.array(hostName("a certificate SAN")).default([]),
   /** VRRP virtual_router_id (unique per L2 segment). */
   virtualRouterId: z.number().int().min(1).max(255).default(51),
   /** Use unicast VRRP between the masters instead of multicast. */
   unicast: z.boolean().default(false),
   /** Network interface carrying the VIP; defaults to the interface holding the host address. */
-  interface: matching(/^[A-Za-z0-9_.:-]+$/, "must be a network interface name like eth0").optional(),
+  interface: matching(/^[A-Za-z0-9_.:-]{1,15}$/, "must be a network interface name like eth0").optional(),
+  /**
+   * Proxy the machine running Pulumi reaches the VIP through (the provider's kubeconfig
+   * `proxy-url`): with `ssh.bastion`, typically the SOCKS5 tunnel `ssh -D 127.0.0.1:1080`.
+   */
+  proxyUrl: matching(
+    /^(socks5|http|https):\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/,
+    "must be a proxy URL like socks5://127.0.0.1:1080 or http://proxy.example:3128 (client-go takes http, https and socks5)",
+  ).optional(),
 });

@@ -2,7 +2,18 @@
  * Config sections `cluster`, `ssh` and `hosts`: the cluster's identity, how every host is reached, and the inventory.
  */
 import { z } from "zod";
-import { DNS1123_SUBDOMAIN, ipv4, label, matching, port, secretString } from "./common";
+import {
+  dataPath,
+  DNS1123_SUBDOMAIN,
+  hostName,
+  ipv4,
+  label,
+  labelKey,
+  labelValue,
+  loginName,
+  matching,
+  port,
+} from "./common";
 export const clusterSchema = z.strictObject({
   /** Cluster name: part of resource names and the kubeconfig context. */
   name: label("cluster.name"),
@@ -14,21 +25,30 @@ export const clusterSchema = z.strictObject({
     "must be an IANA time zone like Asia/Shanghai or UTC",
   ).default("UTC"),
   /** NTP servers for chrony on every host (the source: time synchronised). */
-  ntpServers: z.array(z.string().min(1)).min(1, { message: "must list at least one NTP server" }),
+  ntpServers: z.array(hostName("an NTP server")).min(1, { message: "must list at least one NTP server" }),
 });
 
+/** What an SSH private key looks like (PEM or OpenSSH); the key itself is never printed. */
+const PRIVATE_KEY =
+  /^-----BEGIN ([A-Z0-9]+ )?PRIVATE KEY-----\r?\n[\s\S]+\r?\n-----END ([A-Z0-9]+ )?PRIVATE KEY-----\s*$/;
+
 const bastionSchema = z.strictObject({
-  host: z.string().min(1),
-  user: z.string().min(1).default("root"),
+  host: hostName("the bastion"),
+  user: loginName.default("root"),
   port: port.default(22),
 });
 
 export const sshSchema = z.strictObject({
   /** Login user on every host; must be root or have passwordless sudo. */
-  user: z.string().min(1).default("root"),
+  user: loginName.default("root"),
   port: port.default(22),
   /** Private key (PEM/OpenSSH). Set with `pulumi config set --secret --path ssh.privateKey`. */
-  privateKey: secretString.optional(),
+  privateKey: z
+    .string()
+    .refine((k) => PRIVATE_KEY.test(k), {
+      message: "must be a PEM or OpenSSH private key (-----BEGIN ... PRIVATE KEY-----); the value is not shown",
+    })
+    .optional(),
   /** Optional jump host (`proxy` of every SSH connection). */
   bastion: bastionSchema.optional(),
   /** Give up on an unreachable host after this many dial attempts. */
@@ -41,8 +61,8 @@ export const ROLES = ["etcd", "master", "worker", "storage", "registry"] as cons
 export type Role = (typeof ROLES)[number];
 
 const taintSchema = z.strictObject({
-  key: matching(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, "must be a label-style key"),
-  value: z.string().default(""),
+  key: labelKey,
+  value: labelValue.default(""),
   effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
 });
 
@@ -56,11 +76,11 @@ export const hostSchema = z.strictObject({
     .array(z.enum(ROLES, { message: `must be one of ${ROLES.join(", ")}` }))
     .min(1, { message: "must list at least one role" }),
   /** Node labels (workers and masters running kubelet). */
-  labels: z.record(z.string(), z.string()).default({}),
+  labels: z.record(labelKey, labelValue).default({}),
   /** Node taints. */
   taints: z.array(taintSchema).default([]),
   /** Brick directories (storage hosts), absolute paths. */
-  bricks: z.array(matching(/^\/[^\s]*[^/\s]$/, "must be an absolute path")).default([]),
+  bricks: z.array(dataPath("a brick")).default([]),
   /** Optional block device to format as XFS and mount at the brick parent (storage hosts). */
   brickDevice: matching(/^\/dev\/[A-Za-z0-9/_-]+$/, "must be a /dev path").optional(),
   /** Pinned SSH host key (`ssh-ed25519 AAAA...`); strongly recommended in production. */

@@ -5,8 +5,15 @@
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import type { Graph } from "../stacks/plan/run";
-import { evaluate, RULES, type Finding, type PackConfig, type PolicyResource, type StackView } from "./rules";
+import type { Graph } from "./run";
+import {
+  evaluate,
+  RULES,
+  type Finding,
+  type PackConfig,
+  type PolicyResource,
+  type StackView,
+} from "../../policies/rules";
 
 /** Exit code of a run with at least one mandatory violation (2 is the plan's invalid-config code). */
 export const MANDATORY_VIOLATION_EXIT = 3;
