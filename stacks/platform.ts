@@ -153,12 +153,19 @@ export class Platform extends pulumi.ComponentResource {
       ? new Logging("logging", { spec, provider, dependsOn: uiGate }, { parent: this })
       : undefined;
 
-    // --- storage: GlusterFS pool, dispersed volume and NFS export on the storage hosts (in
-    // parallel with the cluster); csi-driver-nfs + StorageClass once the cluster runs DNS
+    // --- storage: GlusterFS pool and dispersed volume on the storage hosts, its native
+    // mount on every kubelet host (in parallel with the cluster); the provisioner and
+    // StorageClass once the cluster runs DNS
     const storage = spec.storage.glusterfs
       ? new GlusterStorage(
           "storage",
-          { spec, hosts: refs("storage"), provider, clusterReady: dns.resources },
+          {
+            spec,
+            hosts: refs("storage"),
+            clients: spec.topology.nodes.map((h) => hosts.get(h.name) as Host),
+            provider,
+            clusterReady: dns.resources,
+          },
           { parent: this },
         )
       : undefined;

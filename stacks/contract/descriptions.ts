@@ -96,11 +96,17 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "storage.glusterfs.volume": "Volume name",
   "storage.glusterfs.disperse": "Bricks per disperse set N (>= 3)",
   "storage.glusterfs.redundancy": "Bricks per set that may fail R (2R < N); usable = bricks x (N-R)/N",
-  "storage.glusterfs.options": "`gluster volume set` options",
+  "storage.glusterfs.options":
+    "`gluster volume set` options on top of the managed ones (auth.allow, network.ping-timeout, quota); values: letters, digits and . _ : / , + % -",
   "storage.glusterfs.forceFormat": "Allow formatting a brickDevice that already holds a filesystem",
-  "storage.glusterfs.nfsServer":
-    "Address PVs mount the NFS-Ganesha export from; point it at a VIP/DNS name in front of the storage hosts (default: the first storage host)",
-  "storage.glusterfs.csiDriverNfsChart": "kubernetes-csi `csi-driver-nfs` chart version (from `mirrors.charts`)",
+  "storage.glusterfs.allowRootBricks":
+    "Accept bricks on the root filesystem (passes `force` to `gluster volume create`); otherwise each brick needs `brickDevice` or a filesystem mounted on its parent",
+  "storage.glusterfs.clientNetworks":
+    "Networks (/8, /16, /24) or addresses the kubelet hosts mount the volume from (`auth.allow`, with the storage hosts); default: every kubelet host's address",
+  "storage.glusterfs.pingTimeout":
+    "`network.ping-timeout` in seconds: a storage host that hangs or vanishes pauses I/O for up to 2 x this",
+  "storage.glusterfs.enforceCapacity": "Enforce each PersistentVolume's size with a GlusterFS directory quota",
+  "storage.glusterfs.provisionerChart": "rancher `local-path-provisioner` chart version (from `mirrors.charts`)",
   "storage.glusterfs.storageClass": "The Kubernetes StorageClass on the volume",
   "storage.glusterfs.storageClass.name": "StorageClass name",
   "storage.glusterfs.storageClass.default": "Mark it the cluster's default class",
