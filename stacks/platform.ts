@@ -132,6 +132,7 @@ export class Platform extends pulumi.ComponentResource {
         spec,
         provider,
         dependsOn: [controlPlane.ready, ...(registry?.ready ?? [])],
+        opsHost: refs("master")[0],
         nodeRegistered: (node) => {
           const step = configured.get(node);
           return step ? [step] : [];
@@ -145,20 +146,25 @@ export class Platform extends pulumi.ComponentResource {
       : undefined;
     const uiGate = [...dns.resources, ...(ingress ? [ingress.release] : [])];
     const monitoring = spec.addons.monitoring.enabled
-      ? new Monitoring(
-          "monitoring",
-          { spec, provider, etcdClient: pki.etcdHealthcheckClient, etcdCa: pki.etcdCa, dependsOn: uiGate },
-          { parent: this },
-        )
+      ? new Monitoring("monitoring", { spec, provider, dependsOn: uiGate }, { parent: this })
       : undefined;
-    if (spec.addons.logging.enabled) new Logging("logging", { spec, provider, dependsOn: uiGate }, { parent: this });
+    const logging = spec.addons.logging.enabled
+      ? new Logging("logging", { spec, provider, dependsOn: uiGate }, { parent: this })
+      : undefined;
 
-    // --- storage: GlusterFS pool, dispersed volume and NFS export on the storage hosts (in
-    // parallel with the cluster); csi-driver-nfs + StorageClass once the cluster runs DNS
+    // --- storage: GlusterFS pool and dispersed volume on the storage hosts, its native
+    // mount on every kubelet host (in parallel with the cluster); the provisioner and
+    // StorageClass once the cluster runs DNS
     const storage = spec.storage.glusterfs
       ? new GlusterStorage(
           "storage",
-          { spec, hosts: refs("storage"), provider, clusterReady: dns.resources },
+          {
+            spec,
+            hosts: refs("storage"),
+            clients: spec.topology.nodes.map((h) => hosts.get(h.name) as Host),
+            provider,
+            clusterReady: dns.resources,
+          },
           { parent: this },
         )
       : undefined;
@@ -174,6 +180,7 @@ export class Platform extends pulumi.ComponentResource {
               Object.entries(registry.robots).map(([p, robot]) => [p, { server: registry.server, ...robot }]),
             )
           : undefined,
+        ingressReady: ingress ? [ingress.release] : undefined,
       },
       { parent: this },
     );
@@ -191,6 +198,7 @@ export class Platform extends pulumi.ComponentResource {
       routeReflectors: calico.topology.reflectors,
       ...(storage ? { storageClass: spec.storage.glusterfs?.storageClass.name } : {}),
       ...(monitoring ? { grafanaAdminPassword: monitoring.grafanaAdminPassword } : {}),
+      ...(logging?.dashboardsPassword ? { dashboardsPassword: logging.dashboardsPassword } : {}),
       ...(registry
         ? {
             registry: { server: registry.server, vip: registry.vip ?? null },

@@ -1,13 +1,15 @@
 /**
  * The ingress controller (traefik by default, or ingress-nginx) in its own namespace,
- * with the TCP services of `addons.ingress.tcp`. See render/ingress.ts.
+ * with an entry point per project TCP port (`projects[].tcp`; the routes are the projects'
+ * own). See render/ingress.ts.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformSpec } from "../../stacks/contract/spec";
-import { createObject, createObjects, helmRelease } from "./kube";
+import { createObject, createObjects, helmChart, helmRelease } from "./kube";
 import { ADDON_NAMESPACES, renderNamespace, renderNetworkPolicies } from "./render/common";
-import { renderIngressRelease, renderTraefikTcpRoutes } from "./render/ingress";
+import { renderIngressRelease } from "./render/ingress";
+import { ingressPeers } from "./render/policies";
 
 /** Arguments of {@link Ingress}. */
 export interface IngressArgs {
@@ -23,7 +25,11 @@ export interface IngressArgs {
 export class Ingress extends pulumi.ComponentResource {
   /** The controller's namespace (projects' NetworkPolicies admit traffic from it). */
   readonly namespace: string;
-  readonly release: k8s.helm.v3.Release;
+  /**
+   * The controller: traefik as a helm.v4.Chart (no hooks; its `crds/` become resources, so a
+   * chart bump upgrades its CRDs), ingress-nginx as a Release (its admission certgen runs as hooks).
+   */
+  readonly release: k8s.helm.v4.Chart | k8s.helm.v3.Release;
 
   constructor(name: string, args: IngressArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-platform:addons:Ingress", name, {}, opts);
@@ -34,21 +40,17 @@ export class Ingress extends pulumi.ComponentResource {
     // Host network needs the privileged level; a Service-exposed controller runs as baseline.
     const level = spec.addons.ingress.exposure === "hostNetwork" ? "privileged" : "baseline";
     const ns = createObject(name, renderNamespace(this.namespace, level), { ...child, dependsOn: args.dependsOn });
-    // The controller accepts connections from anywhere: it is the entry point.
-    const policies = createObjects(
-      name,
-      renderNetworkPolicies(this.namespace, [{ name: "clients", cidrs: ["0.0.0.0/0"] }, { name: "all-namespaces" }]),
-      {
-        ...child,
-        dependsOn: [ns],
-      },
-    );
-    this.release = helmRelease(`${name}-${controller}`, renderIngressRelease(spec), {
+    const policies = createObjects(name, renderNetworkPolicies(this.namespace, ingressPeers()), {
       ...child,
-      dependsOn: [ns, ...policies],
+      dependsOn: [ns],
     });
-    if (controller === "traefik")
-      createObjects(name, renderTraefikTcpRoutes(spec), { ...child, dependsOn: [this.release] });
+    const chart = renderIngressRelease(spec);
+    const after = { ...child, dependsOn: [ns, ...policies] };
+    this.release =
+      controller === "traefik"
+        ? helmChart(`${name}-${controller}`, chart, after)
+        : helmRelease(`${name}-${controller}`, chart, after);
+    // TCP routes live in the projects' namespaces (projects[].tcp), next to the Services they expose.
     this.registerOutputs({ namespace: this.namespace });
   }
 }

@@ -66,6 +66,26 @@ export function createObjects(
   return objs.map((obj) => createObject(prefix, obj, opts));
 }
 
+/**
+ * A chart rendered by the provider (`helm template`) into ordinary Pulumi resources: its
+ * `crds/` become CustomResourceDefinition resources that a chart bump updates, unlike a
+ * Release's. Hooks are dropped, so only charts without hooks go through here.
+ */
+export function helmChart(name: string, spec: ReleaseSpec, opts: pulumi.ComponentResourceOptions): k8s.helm.v4.Chart {
+  return new k8s.helm.v4.Chart(
+    name,
+    {
+      name: spec.name,
+      namespace: spec.namespace,
+      chart: spec.chart,
+      version: spec.version,
+      ...(spec.repo ? { repositoryOpts: { repo: spec.repo } } : {}),
+      values: spec.values,
+    },
+    opts,
+  );
+}
+
 /** A Helm release of a chart from the mirror; the namespace is created by the caller. */
 export function helmRelease(name: string, spec: ReleaseSpec, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
   return new k8s.helm.v3.Release(

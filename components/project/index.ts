@@ -1,17 +1,26 @@
 /**
  * Project: one tenant of the platform, the bundle a team gets from one `projects[]` entry:
  * namespace, quota, limit range, roles and bindings, network isolation, registry access,
- * ingress domains and an optional access key. Objects come from the pure renderers in this
- * folder; this file only turns them into @pulumi/kubernetes resources.
+ * ingress domains, TCP entry points and an optional access key; and, once for all
+ * projects, the admission policies that hold the tenant boundary in the cluster. Objects
+ * come from the pure renderers in this folder; this file only turns them into
+ * @pulumi/kubernetes resources.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformSpec, ProjectConfig } from "../../stacks/contract/spec";
+import { renderAdmissionPolicies } from "./admission";
 import { PULL_SECRET_NAME } from "./names";
 import { projectFacts, renderLimitRange, renderNamespace, renderResourceQuota, type ProjectFacts } from "./render";
 import { renderNetworkPolicies } from "./renderNetwork";
 import { renderAccessKey, renderRoleBindings, renderRoles } from "./renderRbac";
-import { renderDefaultServiceAccount, renderDockerConfigJson, renderPullSecret } from "./renderRegistry";
+import {
+  renderDefaultServiceAccount,
+  renderDockerConfigJson,
+  renderPullSecret,
+  type RegistryAuth,
+} from "./renderRegistry";
+import { renderTcpRoutes } from "./renderTcp";
 
 export { projectFacts, type ProjectFacts } from "./render";
 
@@ -25,6 +34,33 @@ export interface RegistryCredentials {
   readonly password: pulumi.Input<string>;
 }
 
+/**
+ * The admission policies of all projects (cluster-scoped ValidatingAdmissionPolicies and
+ * their bindings, see ./admission). Created once; projects depend on them so no member is
+ * bound before the boundary is in place.
+ */
+export class ProjectAdmission extends pulumi.ComponentResource {
+  /** The bindings: a project's RoleBindings wait for them. */
+  public readonly bindings: pulumi.Resource[];
+
+  constructor(name: string, args: { readonly provider: k8s.Provider }, opts?: pulumi.ComponentResourceOptions) {
+    super("k8s-platform:project:ProjectAdmission", name, {}, opts);
+    const child = { parent: this, provider: args.provider };
+    this.bindings = renderAdmissionPolicies().map(({ policy, binding }) => {
+      const created = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(policy.metadata.name, policy, child);
+      return new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+        `${binding.metadata.name}-binding`,
+        binding,
+        {
+          ...child,
+          dependsOn: [created],
+        },
+      );
+    });
+    this.registerOutputs({});
+  }
+}
+
 /** Arguments of a Project. */
 export interface ProjectArgs {
   /** The validated `projects[]` entry. */
@@ -34,10 +70,16 @@ export interface ProjectArgs {
   /** Provider for the cluster (built from the admin kubeconfig). */
   readonly provider: k8s.Provider;
   /**
-   * Pull credentials. Without them no pull secret is created and the default
-   * ServiceAccount only stops automounting its token.
+   * Pull credentials of the platform registry. Without them (and without `pullSecrets`) no
+   * pull secret is created and the default ServiceAccount only stops automounting its token.
    */
   readonly registry?: RegistryCredentials;
+  /** The project's own registry credentials (`projects[].pullSecrets`, passwords secret), merged in after `registry`. */
+  readonly pullSecrets?: readonly (RegistryCredentials & { readonly server: string })[];
+  /** What a TCP route needs first: the ingress controller's release (it installs traefik's CRDs and entry points). */
+  readonly ingressReady?: readonly pulumi.Resource[];
+  /** What RoleBindings wait for: the admission policy bindings. */
+  readonly boundary?: readonly pulumi.Resource[];
 }
 
 /**
@@ -79,10 +121,11 @@ export class Project extends pulumi.ComponentResource {
     const roles = renderRoles(project).map(
       (role) => new k8s.rbac.v1.Role(`${p}-${role.metadata.name}`, role, inNamespace),
     );
+    const boundary = args.boundary ?? [];
     for (const binding of renderRoleBindings(project)) {
       new k8s.rbac.v1.RoleBinding(`${p}-${binding.metadata.name}`, binding, {
         ...inNamespace,
-        dependsOn: [namespace, ...roles],
+        dependsOn: [namespace, ...roles, ...boundary],
       });
     }
 
@@ -90,13 +133,32 @@ export class Project extends pulumi.ComponentResource {
       new k8s.networking.v1.NetworkPolicy(`${p}-${policy.metadata.name}`, policy, inNamespace);
     }
 
+    if (facts.ingressController === "traefik") {
+      for (const route of renderTcpRoutes(project)) {
+        new k8s.apiextensions.CustomResource(`${p}-${route.metadata.name}`, route, {
+          ...inNamespace,
+          dependsOn: [namespace, ...(args.ingressReady ?? [])],
+        });
+      }
+    }
+
     const defaultSa = renderDefaultServiceAccount(project);
     let saDependsOn: pulumi.Resource[] = [namespace];
-    if (args.registry !== undefined) {
-      const server = args.registry.server ?? facts.registryServer;
+    const registries = [
+      ...(args.registry !== undefined
+        ? [{ ...args.registry, server: args.registry.server ?? facts.registryServer }]
+        : []),
+      ...(args.pullSecrets ?? []),
+    ];
+    if (registries.length > 0) {
+      // One secret Output over every credential: the rendered JSON never exists as plain text in the graph.
       const dockerConfigJson = pulumi
-        .secret(pulumi.all([args.registry.username, args.registry.password]))
-        .apply(([username, password]) => renderDockerConfigJson(server, username, password));
+        .secret(pulumi.all(registries.map((r) => pulumi.all([r.server, r.username, r.password]))))
+        .apply((entries) =>
+          renderDockerConfigJson(
+            entries.map(([server, username, password]): RegistryAuth => ({ server, username, password })),
+          ),
+        );
       const rendered = renderPullSecret(project, "");
       const pullSecret = new k8s.core.v1.Secret(
         `${p}-${PULL_SECRET_NAME}`,
@@ -120,7 +182,7 @@ export class Project extends pulumi.ComponentResource {
       const role = new k8s.rbac.v1.Role(`${p}-access-key`, key.role, inNamespace);
       new k8s.rbac.v1.RoleBinding(`${p}-access-key`, key.roleBinding, {
         ...inNamespace,
-        dependsOn: [namespace, sa, role],
+        dependsOn: [namespace, sa, role, ...boundary],
       });
       // The token controller fills `data.token` only once the ServiceAccount exists; the
       // provider waits for it on create.
@@ -154,6 +216,8 @@ export interface ProjectsArgs {
   readonly credentials?: Readonly<Record<string, RegistryCredentials>>;
   /** Overrides of the facts derived from the spec (e.g. the add-ons' real namespaces). */
   readonly facts?: Partial<ProjectFacts>;
+  /** The ingress controller's release, when installed: projects' TCP routes wait for it. */
+  readonly ingressReady?: readonly pulumi.Resource[];
 }
 
 /** What createProjects returns: the components and their stack outputs. */
@@ -182,9 +246,27 @@ export function createProjects(args: ProjectsArgs, opts: pulumi.ComponentResourc
   const byName = new Map<string, Project>();
   const namespaces: Record<string, pulumi.Output<string>> = {};
   const tokens: Record<string, pulumi.Output<string>> = {};
+  const admission = new ProjectAdmission("projects", { provider }, opts);
   for (const project of spec.projects) {
     const registry = project.registry ? (args.credentials?.[project.name] ?? shared) : undefined;
-    const component = new Project(project.name, { project, facts, provider, registry }, opts);
+    const pullSecrets = project.pullSecrets.map((s) => ({
+      server: s.server,
+      username: s.username,
+      password: pulumi.secret(s.password),
+    }));
+    const component = new Project(
+      project.name,
+      {
+        project,
+        facts,
+        provider,
+        registry,
+        pullSecrets,
+        ingressReady: args.ingressReady,
+        boundary: admission.bindings,
+      },
+      opts,
+    );
     byName.set(project.name, component);
     namespaces[project.name] = component.namespace;
     if (component.accessKeyToken) tokens[project.name] = component.accessKeyToken;

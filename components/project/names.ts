@@ -13,6 +13,12 @@ export const PROJECT_LABEL = "k8s-platform.io/project";
 export const INGRESS_DOMAINS_ANNOTATION = "k8s-platform.io/ingress-domains";
 /** Namespace annotation: name of the wildcard TLS secret ingresses of the project may reference. */
 export const TLS_SECRET_ANNOTATION = "k8s-platform.io/tls-secret";
+/** Namespace annotation: comma-separated TCP ports the project was given (`projects[].tcp`); admission input. */
+export const TCP_PORTS_ANNOTATION = "k8s-platform.io/tcp-ports";
+/** Namespace annotation: the host directory of the project's application log files (with `appLogPaths`). */
+export const APP_LOG_DIR_ANNOTATION = "k8s-platform.io/app-log-dir";
+/** The pod-template annotation `kubectl rollout restart` sets: the one template change a member may make. */
+export const RESTART_ANNOTATION = "kubectl.kubernetes.io/restartedAt";
 
 /** The three project roles, in decreasing power. */
 export const PROJECT_ROLES = ["admin", "lead", "member"] as const;

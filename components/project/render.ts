@@ -3,8 +3,17 @@
  * every project renderer shares. No Pulumi here: tests validate these objects against the
  * Kubernetes OpenAPI schema and the component passes them to @pulumi/kubernetes as they are.
  */
+import { appLogDir, projectTcpRoutes } from "../../stacks/contract/schema/projects";
 import type { PlatformSpec, ProjectConfig } from "../../stacks/contract/spec";
-import { INGRESS_DOMAINS_ANNOTATION, MANAGED_BY, PROJECT_LABEL, TLS_SECRET_ANNOTATION } from "./names";
+import { ingressSource } from "../addons/render/policies";
+import {
+  APP_LOG_DIR_ANNOTATION,
+  INGRESS_DOMAINS_ANNOTATION,
+  MANAGED_BY,
+  PROJECT_LABEL,
+  TCP_PORTS_ANNOTATION,
+  TLS_SECRET_ANNOTATION,
+} from "./names";
 import type { LimitRange, LimitRangeItem, Namespace, ObjectMeta, ResourceQuota } from "./types";
 
 /** What the project renderers need to know about the platform around the projects. */
@@ -13,6 +22,8 @@ export interface ProjectFacts {
   readonly podSecurityVersion: string;
   /** Namespace of the ingress controller (allowed to reach every project). */
   readonly ingressNamespace: string;
+  /** The ingress controller serving the projects' routes, when the add-on is enabled. */
+  readonly ingressController?: "traefik" | "ingress-nginx";
   /**
    * Host addresses (CIDRs) the ingress controller sends from when it runs on the host
    * network: NetworkPolicy cannot select host-network pods by namespace, only by address.
@@ -37,12 +48,13 @@ export const APISERVER_BIND_PORT = 6443;
 export function projectFacts(spec: PlatformSpec): ProjectFacts {
   const [major, minor] = spec.versions.kubernetes.split(".");
   const ingress = spec.addons.ingress;
-  const edgeSelector = Object.entries(ingress.nodeSelector);
-  const edges = spec.topology.nodes.filter((h) => edgeSelector.every(([k, v]) => h.labels[k] === v));
   return {
     podSecurityVersion: `v${major}.${minor}`,
     ingressNamespace: ingress.controller,
-    ingressHostCidrs: ingress.enabled && ingress.exposure === "hostNetwork" ? edges.map((h) => `${h.address}/32`) : [],
+    ingressController: ingress.enabled ? ingress.controller : undefined,
+    // On the host network the controller connects from the edge nodes' addresses, or, under
+    // IPIP/VXLAN, from their Calico tunnel addresses (the nodes' tunnel pool).
+    ingressHostCidrs: ingress.enabled && ingress.exposure === "hostNetwork" ? (ingressSource(spec).cidrs ?? []) : [],
     monitoringNamespace: "monitoring",
     dns: { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } },
     nodeLocalDnsIp: spec.addons.coredns.nodeLocalDns ? spec.endpoints.podResolverIp : undefined,
@@ -68,13 +80,19 @@ export function meta(project: ProjectConfig, name: string): ObjectMeta {
 /**
  * The project namespace: project labels, Pod Security Admission labels (enforce pinned to
  * the cluster's minor so an upgrade never tightens it unannounced; warn/audit on `latest`
- * so users see what the next release would reject), and the ingress domains and TLS
- * secret the policy pack enforces.
+ * so users see what the next release would reject), and what the project owns as
+ * annotations the admission policies and the policy pack read: its ingress domains, its
+ * TCP ports, its log directory and TLS secret. Tenants cannot edit their namespace, so the
+ * annotations are the platform's word. The TCP and log annotations are set only when used,
+ * so projects without them are unchanged by those features.
  */
 export function renderNamespace(project: ProjectConfig, facts: ProjectFacts): Namespace {
   const level = project.podSecurity;
   const annotations: Record<string, string> = { [INGRESS_DOMAINS_ANNOTATION]: project.domains.join(",") };
   if (project.tlsSecret !== undefined) annotations[TLS_SECRET_ANNOTATION] = `${project.name}/${project.tlsSecret}`;
+  const ports = projectTcpRoutes(project).map((r) => String(r.port));
+  if (ports.length > 0) annotations[TCP_PORTS_ANNOTATION] = ports.join(",");
+  if (project.appLogPaths.length > 0) annotations[APP_LOG_DIR_ANNOTATION] = appLogDir(project.name);
   return {
     apiVersion: "v1",
     kind: "Namespace",
@@ -95,8 +113,10 @@ export function renderNamespace(project: ProjectConfig, facts: ProjectFacts): Na
 }
 
 /**
- * The project quota. Object counts use the `count/`-less core names; Services of type
- * NodePort/LoadBalancer default to 0 so exposure goes through the ingress controller.
+ * The project quota. Beyond CPU, memory and volumes it bounds what one project can put on
+ * shared disks: ephemeral storage (node disks: writable layers, logs, emptyDirs) and the
+ * number of Secrets and ConfigMaps (etcd; each object may be up to 1 MiB). Services of
+ * type NodePort/LoadBalancer default to 0 so exposure goes through the ingress controller.
  */
 export function renderResourceQuota(project: ProjectConfig): ResourceQuota {
   const q = project.quota;
@@ -106,7 +126,11 @@ export function renderResourceQuota(project: ProjectConfig): ResourceQuota {
     "limits.cpu": q.limitsCpu ?? q.cpu,
     "limits.memory": q.limitsMemory ?? q.memory,
     "requests.storage": q.storage,
+    "requests.ephemeral-storage": q.ephemeralStorage,
+    "limits.ephemeral-storage": q.limitsEphemeralStorage,
     persistentvolumeclaims: String(q.persistentVolumeClaims),
+    "count/secrets": String(q.secrets),
+    "count/configmaps": String(q.configMaps),
     pods: String(q.pods),
     services: String(q.services),
     "services.nodeports": String(q.nodePorts),
@@ -120,18 +144,24 @@ export function renderResourceQuota(project: ProjectConfig): ResourceQuota {
 
 /**
  * Container defaults so pods without requests/limits are admitted under the quota (a
- * quota on requests.cpu rejects pods that set none) and count against it.
+ * quota on requests.cpu or requests.ephemeral-storage rejects pods that set none) and
+ * count against it.
  */
 export function renderLimitRange(project: ProjectConfig): LimitRange {
   const l = project.limits;
   const container: LimitRangeItem = {
     type: "Container",
-    default: { cpu: l.defaultCpu, memory: l.defaultMemory },
-    defaultRequest: { cpu: l.defaultRequestCpu, memory: l.defaultRequestMemory },
+    default: { cpu: l.defaultCpu, memory: l.defaultMemory, "ephemeral-storage": l.defaultEphemeralStorage },
+    defaultRequest: {
+      cpu: l.defaultRequestCpu,
+      memory: l.defaultRequestMemory,
+      "ephemeral-storage": l.defaultRequestEphemeralStorage,
+    },
   };
   const max: Record<string, string> = {};
   if (l.maxCpu !== undefined) max.cpu = l.maxCpu;
   if (l.maxMemory !== undefined) max.memory = l.maxMemory;
+  if (l.maxEphemeralStorage !== undefined) max["ephemeral-storage"] = l.maxEphemeralStorage;
   if (Object.keys(max).length > 0) container.max = max;
   return {
     apiVersion: "v1",

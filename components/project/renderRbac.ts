@@ -25,6 +25,11 @@ const rule = (apiGroups: string[], resources: string[], verbs: string[], resourc
   resourceNames === undefined ? { apiGroups, resources, verbs } : { apiGroups, resources, verbs, resourceNames };
 
 const WORKLOADS = ["deployments", "statefulsets", "daemonsets", "replicasets"];
+/** Workloads a member may restart: `patch`, which the pod-template admission policy limits to the restart annotation. */
+export const RESTARTABLE = ["deployments", "statefulsets", "daemonsets"];
+/** traefik's route kinds: hosts and ports checked by the route admission policy. */
+const TRAEFIK_GROUP = "traefik.io";
+const TRAEFIK_ROUTES = ["ingressroutes", "ingressroutetcps"];
 const SCALE = ["deployments/scale", "statefulsets/scale", "replicasets/scale"];
 const STREAMS = ["pods/exec", "pods/attach", "pods/portforward"];
 
@@ -54,6 +59,7 @@ function applicationRules(): PolicyRule[] {
     rule(["autoscaling"], ["horizontalpodautoscalers"], ALL),
     rule(["policy"], ["poddisruptionbudgets"], ALL),
     rule(["networking.k8s.io"], ["ingresses"], ALL),
+    rule([TRAEFIK_GROUP], TRAEFIK_ROUTES, ALL),
   ];
 }
 
@@ -62,10 +68,13 @@ function applicationRules(): PolicyRule[] {
  * - admin: everything lead has, plus service accounts (and their tokens), viewing RBAC,
  *   and binding people to the project's own three Roles (`bind` limited by name, so the
  *   API server's escalation check stops bindings to anything broader).
- * - lead: manage workloads, configmaps, secrets, services, ingresses; no RBAC objects.
+ * - lead: manage workloads, configmaps, secrets, services, ingresses and traefik routes
+ *   (hosts and ports held to the project's own by admission policies); no RBAC objects.
  * - member: read workloads and config (never secrets), logs, exec/attach/port-forward,
- *   and `patch` on deployments/statefulsets/daemonsets, which is what
- *   `kubectl rollout restart|undo` sends.
+ *   and `patch` on deployments/statefulsets/daemonsets for `kubectl rollout restart`.
+ *   RBAC cannot narrow a patch, so the pod-template admission policy does: a principal
+ *   without `update` (a member) may change nothing but the restart annotation, so it can
+ *   neither mount another Secret nor switch the ServiceAccount.
  * NetworkPolicies, quotas and limit ranges are read-only for all three: the platform owns them.
  */
 export function projectRoleRules(role: ProjectRole, namespace: string): PolicyRule[] {
@@ -87,11 +96,12 @@ export function projectRoleRules(role: ProjectRole, namespace: string): PolicyRu
         ...commonRules(namespace),
         rule([""], ["pods", "services", "endpoints", "configmaps", "persistentvolumeclaims", "serviceaccounts"], READ),
         rule(["apps"], WORKLOADS, READ),
-        rule(["apps"], ["deployments", "statefulsets", "daemonsets"], ["patch"]),
+        rule(["apps"], RESTARTABLE, ["patch"]),
         rule(["batch"], ["jobs", "cronjobs"], READ),
         rule(["autoscaling"], ["horizontalpodautoscalers"], READ),
         rule(["policy"], ["poddisruptionbudgets"], READ),
         rule(["networking.k8s.io"], ["ingresses"], READ),
+        rule([TRAEFIK_GROUP], TRAEFIK_ROUTES, READ),
       ];
   }
 }

@@ -7,13 +7,26 @@ import { PULL_SECRET_NAME } from "./names";
 import { meta } from "./render";
 import type { Secret, ServiceAccount } from "./types";
 
+/** Credentials for one registry, as they go into a pull secret. */
+export interface RegistryAuth {
+  /** Registry host[:port]: the `auths` key kubelet matches image references against. */
+  readonly server: string;
+  readonly username: string;
+  readonly password: string;
+}
+
 /**
- * The `.dockerconfigjson` document kubelet reads for a pull secret. `auth` is
+ * The `.dockerconfigjson` document kubelet reads for a pull secret, one `auths` entry per
+ * registry: the platform's registry first, then the project's own `pullSecrets`. `auth` is
  * base64("user:password"), the form every registry client (containerd included) accepts.
+ * The loader guarantees one entry per server, so no entry silently replaces another.
  */
-export function renderDockerConfigJson(server: string, username: string, password: string): string {
-  const auth = Buffer.from(`${username}:${password}`).toString("base64");
-  return JSON.stringify({ auths: { [server]: { username, password, auth } } });
+export function renderDockerConfigJson(registries: readonly RegistryAuth[]): string {
+  const auths: Record<string, { username: string; password: string; auth: string }> = {};
+  for (const { server, username, password } of registries) {
+    auths[server] = { username, password, auth: Buffer.from(`${username}:${password}`).toString("base64") };
+  }
+  return JSON.stringify({ auths });
 }
 
 /** The pull Secret; `dockerConfigJson` is the output of renderDockerConfigJson (a secret). */

@@ -121,3 +121,48 @@ export interface ServiceAccount {
   automountServiceAccountToken?: boolean;
   imagePullSecrets?: { name: string }[];
 }
+
+/** One resource rule of an admission policy's match constraints. */
+export interface NamedRuleWithOperations {
+  apiGroups: string[];
+  apiVersions: string[];
+  resources: string[];
+  operations: ("CREATE" | "UPDATE" | "DELETE" | "CONNECT" | "*")[];
+}
+
+/** A CEL validation of a ValidatingAdmissionPolicy. */
+export interface Validation {
+  expression: string;
+  /** Shown when the expression is false and messageExpression fails or is unset. */
+  message: string;
+  /** A CEL expression giving the message (names the offending host, volume, port). */
+  messageExpression?: string;
+  reason?: "Unauthorized" | "Forbidden" | "Invalid" | "RequestEntityTooLarge";
+}
+
+/** admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy (GA since Kubernetes 1.30). */
+export interface ValidatingAdmissionPolicy {
+  apiVersion: "admissionregistration.k8s.io/v1";
+  kind: "ValidatingAdmissionPolicy";
+  metadata: ObjectMeta;
+  spec: {
+    failurePolicy: "Fail" | "Ignore";
+    matchConstraints: { resourceRules: NamedRuleWithOperations[] };
+    variables?: { name: string; expression: string }[];
+    validations: Validation[];
+  };
+}
+
+/** admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding. */
+export interface ValidatingAdmissionPolicyBinding {
+  apiVersion: "admissionregistration.k8s.io/v1";
+  kind: "ValidatingAdmissionPolicyBinding";
+  metadata: ObjectMeta;
+  spec: {
+    policyName: string;
+    validationActions: ("Deny" | "Warn" | "Audit")[];
+    matchResources: {
+      namespaceSelector: { matchExpressions: { key: string; operator: "Exists"; values?: string[] }[] };
+    };
+  };
+}

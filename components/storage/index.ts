@@ -1,7 +1,8 @@
 /**
- * GlusterStorage: the storage hosts, their trusted pool, the (distributed-)dispersed volume
- * and its NFS-Ganesha export; with a Kubernetes provider also the in-cluster side
- * (GlusterStorageClass: csi-driver-nfs + the StorageClass).
+ * GlusterStorage: the storage hosts, their trusted pool and the (distributed-)dispersed
+ * volume; the native GlusterFS mount on every kubelet host; the quota agents that enforce
+ * each PersistentVolume's size; with a Kubernetes provider also the in-cluster side
+ * (GlusterStorageClass: local-path-provisioner on the shared mount + the StorageClass).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -11,20 +12,23 @@ import { release } from "../addons/render/common";
 import { asRoot } from "../host/render";
 import type { HostRef } from "../host";
 import type { PlatformSpec } from "../../stacks/contract/spec";
-import {
-  brickHosts,
-  CSI_DRIVER_NFS,
-  nfsServer,
-  planVolume,
-  renderCsiDriverValues,
-  renderGaneshaScript,
-  renderPrepareScript,
-  renderStorageClass,
-  renderVolumeScript,
-} from "./render";
+import { PROVISIONER, renderProvisionerValues, renderStorageClass } from "./kube";
+import { renderMountInstallScript } from "./mount";
+import { renderQuotaAgentScript } from "./quota";
+import { planSpecVolume, renderPrepareScript, renderVolumeScript } from "./render";
 
 /** A storage host: the shared host reference (address, SSH connection, baseline prep). */
 export type StorageHostRef = HostRef;
+
+/**
+ * The id of a host's baseline prep: it changes only when the machine was rebuilt
+ * (`pulumi up --replace <prep URN>`), so steps that put files or services on the host list
+ * it in their triggers and run again on the new machine.
+ */
+const provisioned = (host: HostRef) => (host.ready as pulumi.CustomResource).id;
+
+/** How many storage hosts (the first ones) a client may fetch the volume layout from. */
+export const VOLFILE_SERVERS = 3;
 
 /** Arguments of GlusterStorage. */
 export interface GlusterStorageArgs {
@@ -32,29 +36,38 @@ export interface GlusterStorageArgs {
   readonly spec: PlatformSpec;
   /** The hosts with role `storage`, in inventory order (the first one runs the gluster CLI). */
   readonly hosts: readonly StorageHostRef[];
+  /** The hosts that run kubelet (`topology.nodes`): each mounts the volume for its pods' PVs. */
+  readonly clients: readonly HostRef[];
   /** The cluster's provider; without it only the host side is built (e.g. before the control plane exists). */
   readonly provider?: k8s.Provider;
   /** What the in-cluster side must wait for (e.g. CoreDNS, the CNI). */
   readonly clusterReady?: pulumi.Input<pulumi.Resource>[];
-  /** Overrides `storage.glusterfs.nfsServer` (the address PVs mount). */
-  readonly nfsServer?: string;
 }
 
 /**
  * The GlusterFS storage of the platform. Hosts are prepared in parallel; the first storage
- * host then probes the others, creates (or grows) and starts the volume; every host then
- * exports it with NFS-Ganesha. The volume Command is `protect`ed and `retainOnDelete`: no
- * config edit deletes a volume that holds data (it has no delete command either).
+ * host then probes the others, creates (or grows), starts and configures the volume; then
+ * every client mounts it and every storage host runs a quota agent. The volume Command is
+ * `protect`ed and `retainOnDelete`: no config edit deletes a volume that holds data (it
+ * has no delete command either). No step here has a delete command, so every step that
+ * puts files or services on a host re-runs on a rebuilt host (`triggers: [host.ready.id]`).
  */
 export class GlusterStorage extends pulumi.ComponentResource {
-  /** Per-host preparation (packages, glusterd, brick device, brick directories). */
+  /** Per-host preparation (packages, glusterd, brick device, brick checks and directories). */
   readonly prepared: remote.Command[];
-  /** Trusted pool + volume create/grow/options/start. */
+  /** Trusted pool + volume create/grow/start/quota/options. */
   readonly volume: remote.Command;
-  /** NFS-Ganesha export on every storage host. */
-  readonly exports: remote.Command[];
+  /** The FUSE mount of the volume, by host name (kubelet hosts and storage hosts). */
+  readonly mounts: ReadonlyMap<string, remote.Command>;
+  /** The quota agent on every storage host (removes itself when capacity is not enforced). */
+  readonly quotaAgents: remote.Command[];
   /** The in-cluster side, when a provider was given. */
   readonly storageClass?: GlusterStorageClass;
+  /**
+   * What a PVC on the StorageClass needs before it is created (the provisioner and the
+   * class): PVC-creating add-ons depend on these. Empty without a provider.
+   */
+  readonly storageClassReady: pulumi.Resource[];
 
   constructor(name: string, args: GlusterStorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-platform:storage:GlusterStorage", name, {}, opts);
@@ -67,29 +80,68 @@ export class GlusterStorage extends pulumi.ComponentResource {
         `GlusterStorage: hosts must be the storage hosts in inventory order (${inventory.map((h) => h.name).join(", ")})`,
       );
     }
-    const plan = planVolume(gluster, brickHosts(inventory));
+    const plan = planSpecVolume(spec);
+    const run = asRoot(spec);
+    const child = { parent: this };
 
     this.prepared = hosts.map(
       (host, i) =>
         new remote.Command(
           `${name}-prepare-${host.name}`,
-          { connection: host.connection, create: asRoot(spec), stdin: renderPrepareScript(gluster, inventory[i]) },
-          { parent: this, dependsOn: [host.ready] },
+          {
+            connection: host.connection,
+            create: run,
+            stdin: renderPrepareScript(gluster, inventory[i]),
+            triggers: [provisioned(host)],
+            addPreviousOutputInEnv: false,
+          },
+          { ...child, dependsOn: [host.ready] },
         ),
     );
 
+    // Runs the gluster CLI only; puts nothing on the host, and a protected resource must
+    // never be replaced, so it carries no triggers.
     this.volume = new remote.Command(
       `${name}-volume-${gluster.volume}`,
-      { connection: hosts[0].connection, create: asRoot(spec), stdin: renderVolumeScript(plan) },
-      { parent: this, dependsOn: this.prepared, protect: true, retainOnDelete: true },
+      { connection: hosts[0].connection, create: run, stdin: renderVolumeScript(plan), addPreviousOutputInEnv: false },
+      { ...child, dependsOn: this.prepared, protect: true, retainOnDelete: true },
     );
 
-    this.exports = hosts.map(
+    // Storage hosts mount too (their quota agents read the volume); a host with both roles once.
+    const servers = inventory.slice(0, VOLFILE_SERVERS).map((h) => h.address);
+    const clients = new Map<string, HostRef>();
+    for (const host of [...args.clients, ...hosts]) if (!clients.has(host.name)) clients.set(host.name, host);
+    const mounts = new Map<string, remote.Command>();
+    for (const host of clients.values()) {
+      mounts.set(
+        host.name,
+        new remote.Command(
+          `${name}-mount-${host.name}`,
+          {
+            connection: host.connection,
+            create: run,
+            stdin: renderMountInstallScript(gluster, host.name, servers),
+            triggers: [provisioned(host)],
+            addPreviousOutputInEnv: false,
+          },
+          { ...child, dependsOn: [host.ready, this.volume] },
+        ),
+      );
+    }
+    this.mounts = mounts;
+
+    this.quotaAgents = hosts.map(
       (host) =>
         new remote.Command(
-          `${name}-ganesha-${host.name}`,
-          { connection: host.connection, create: asRoot(spec), stdin: renderGaneshaScript(host, gluster.volume) },
-          { parent: this, dependsOn: [this.volume] },
+          `${name}-quota-${host.name}`,
+          {
+            connection: host.connection,
+            create: run,
+            stdin: renderQuotaAgentScript(gluster, host.name),
+            triggers: [provisioned(host)],
+            addPreviousOutputInEnv: false,
+          },
+          { ...child, dependsOn: [mounts.get(host.name) as remote.Command, this.volume] },
         ),
     );
 
@@ -99,12 +151,12 @@ export class GlusterStorage extends pulumi.ComponentResource {
         {
           spec,
           provider: args.provider,
-          server: nfsServer(spec, args.nfsServer),
-          dependsOn: [...this.exports, ...(args.clusterReady ?? [])],
+          dependsOn: [...mounts.values(), ...this.quotaAgents, ...(args.clusterReady ?? [])],
         },
-        { parent: this },
+        child,
       );
     }
+    this.storageClassReady = this.storageClass ? [this.storageClass.provisioner, this.storageClass.storageClass] : [];
 
     this.registerOutputs({
       volume: gluster.volume,
@@ -119,19 +171,17 @@ export class GlusterStorage extends pulumi.ComponentResource {
 export interface GlusterStorageClassArgs {
   readonly spec: PlatformSpec;
   readonly provider: k8s.Provider;
-  /** NFS server PVs mount. */
-  readonly server: string;
-  /** The exports (and cluster add-ons) the driver and class wait for. */
+  /** The mounts, quota agents (and cluster add-ons) the provisioner and class wait for. */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
- * The Kubernetes side: the kubernetes-csi NFS driver (Helm chart from the chart mirror,
- * images from the private registry) and a StorageClass that provisions one directory per
- * PV on the exported volume.
+ * The Kubernetes side: local-path-provisioner (Helm chart from the chart mirror, images
+ * from the private registry) on the nodes' shared GlusterFS mount, and a StorageClass that
+ * provisions one directory per PV on the volume.
  */
 export class GlusterStorageClass extends pulumi.ComponentResource {
-  readonly driver: k8s.helm.v3.Release;
+  readonly provisioner: k8s.helm.v3.Release;
   readonly storageClass: k8s.storage.v1.StorageClass;
 
   constructor(name: string, args: GlusterStorageClassArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -141,28 +191,28 @@ export class GlusterStorageClass extends pulumi.ComponentResource {
     if (!gluster) throw new Error("GlusterStorageClass: storage.glusterfs is not configured");
     const child = { parent: this, provider };
 
-    this.driver = helmRelease(
-      `${name}-csi-driver-nfs`,
+    this.provisioner = helmRelease(
+      `${name}-${PROVISIONER.release}`,
       release(
         spec.mirrors.charts,
-        CSI_DRIVER_NFS.chart,
-        CSI_DRIVER_NFS.namespace,
-        CSI_DRIVER_NFS.chart,
-        gluster.csiDriverNfsChart,
-        renderCsiDriverValues(spec),
+        PROVISIONER.release,
+        PROVISIONER.namespace,
+        PROVISIONER.chart,
+        gluster.provisionerChart,
+        renderProvisionerValues(spec, gluster),
       ),
       { ...child, dependsOn: args.dependsOn ?? [] },
     );
 
-    const obj = renderStorageClass(gluster, args.server);
+    const obj = renderStorageClass(gluster);
     this.storageClass = new k8s.storage.v1.StorageClass(
       `${name}-${gluster.storageClass.name}`,
       // The rendered object is validated against the Kubernetes schema by the tests.
       obj as unknown as k8s.storage.v1.StorageClassArgs,
       // StorageClass parameters are immutable: a change replaces it (PVs are not affected).
-      { ...child, dependsOn: [this.driver], deleteBeforeReplace: true },
+      { ...child, dependsOn: [this.provisioner], deleteBeforeReplace: true },
     );
 
-    this.registerOutputs({ driver: this.driver.status, storageClass: this.storageClass.metadata.name });
+    this.registerOutputs({ provisioner: this.provisioner.status, storageClass: this.storageClass.metadata.name });
   }
 }

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Storage host preparation: GlusterFS server (and NFS-Ganesha with its Gluster FSAL)
-# from the package mirror the Host prep configured, glusterd enabled and running, the
-# optional brick device formatted as XFS and mounted, brick directories created.
-# Idempotent: a re-run changes nothing.
+# Storage host preparation: the GlusterFS server from the package mirror the Host prep
+# configured, glusterd enabled and running, the optional brick device formatted as XFS and
+# mounted, the bricks checked and their directories created. Idempotent: a re-run changes
+# nothing.
+#
+# `gluster volume create` refuses, without `force`, a brick on the root filesystem and a
+# brick that is itself a mount point. Both are checked here first, so the run fails on the
+# host that needs fixing, with the fix: a brick device, a filesystem mounted on the bricks'
+# parent, or ALLOW_ROOT_BRICKS=1 (storage.glusterfs.allowRootBricks, which passes `force`).
 #
 # A device is formatted only when `blkid` finds no filesystem on it, or when it already
 # carries this script's XFS label (nothing to do then). Any other filesystem stops the run
@@ -11,6 +16,7 @@
 # Parameters (set by the caller before this body):
 #   HOST_NAME, BRICKS (one directory per line), PACKAGES (space separated),
 #   BRICK_DEVICE (optional), BRICK_MOUNT (mount point of BRICK_DEVICE), FORCE_FORMAT (0/1),
+#   ALLOW_ROOT_BRICKS (0/1), ROOT_FS (default /: the filesystem that counts as root),
 #   FSTAB (default /etc/fstab; tests point it elsewhere)
 set -euo pipefail
 
@@ -18,6 +24,8 @@ set -euo pipefail
 BRICK_DEVICE=${BRICK_DEVICE:-}
 BRICK_MOUNT=${BRICK_MOUNT:-}
 FORCE_FORMAT=${FORCE_FORMAT:-0}
+ALLOW_ROOT_BRICKS=${ALLOW_ROOT_BRICKS:-0}
+ROOT_FS=${ROOT_FS:-/}
 FSTAB=${FSTAB:-/etc/fstab}
 # XFS labels hold at most 12 characters.
 LABEL=glusterbrick
@@ -86,6 +94,27 @@ if [ -n "$BRICK_DEVICE" ]; then
     log "mounted $BRICK_MOUNT"
   fi
 fi
+
+# --- brick checks ----------------------------------------------------------------------
+# The device a path is (or would be) created on: that of its deepest existing ancestor.
+device_of() {
+  local path=$1
+  until [ -e "$path" ]; do path=$(dirname "$path"); done
+  stat -c %d "$path"
+}
+root_device=$(stat -c %d "$ROOT_FS")
+problems=0
+while IFS= read -r brick; do
+  [ -n "$brick" ] || continue
+  if [ -d "$brick" ] && mountpoint -q "$brick"; then
+    echo "[storage-prep $HOST_NAME] brick $brick is itself a mount point; GlusterFS refuses that: use a sub-directory of it as the brick (e.g. $brick/brick) in hosts[].bricks" >&2
+    problems=$((problems + 1))
+  elif [ "$(device_of "$brick")" = "$root_device" ] && [ "$ALLOW_ROOT_BRICKS" != 1 ]; then
+    echo "[storage-prep $HOST_NAME] brick $brick is on the root filesystem, which GlusterFS refuses without force: set hosts[].brickDevice for $HOST_NAME, mount a filesystem on $(dirname "$brick"), or set storage.glusterfs.allowRootBricks: true" >&2
+    problems=$((problems + 1))
+  fi
+done <<<"$BRICKS"
+[ "$problems" -eq 0 ] || exit 1
 
 # --- brick directories -----------------------------------------------------------------
 while IFS= read -r brick; do

@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Trusted pool and (distributed-)dispersed volume, run on the first storage host.
 # Idempotent: probes only peers not yet in the pool, creates the volume only when it does
-# not exist, adds only whole disperse sets that are missing (then rebalances), sets only
-# options whose value differs, starts the volume only when stopped. A re-run with the same
-# parameters changes nothing and says so ("unchanged").
+# not exist, adds only whole disperse sets that are missing (then rebalances), starts the
+# volume only when stopped, switches directory quota only when it differs, sets only
+# options whose value differs. A re-run with the same parameters changes nothing and says
+# so ("unchanged").
 #
 # Parameters (environment):
 #   VOLUME, DISPERSE, REDUNDANCY    volume name and geometry
 #   BRICK_SETS                      one disperse set per line: "addr:/path addr:/path ..."
 #   PEERS                           addresses to probe (space separated; not this host)
 #   OPTIONS                         "key=value" per line, for `gluster volume set`
+#   QUOTA                           1: directory quota enabled (PV sizes enforced), 0: disabled
 #   FORCE                           1: append `force` to create/add-brick (bricks on the root fs)
-#   GLUSTERD_SOCK, REMOTE_HOST      optional: which glusterd the CLI talks to
+#   GLUSTERD_SOCK                   optional: which glusterd the CLI talks to
 #   CLI_LOG                         optional: CLI log file
 #   WAIT_SECONDS                    bound for waiting on peers (default 120)
 set -euo pipefail
@@ -19,15 +21,14 @@ set -euo pipefail
 : "${VOLUME:?}" "${DISPERSE:?}" "${REDUNDANCY:?}" "${BRICK_SETS:?}"
 PEERS=${PEERS:-}
 OPTIONS=${OPTIONS:-}
+QUOTA=${QUOTA:-0}
 FORCE=${FORCE:-0}
 GLUSTERD_SOCK=${GLUSTERD_SOCK:-}
-REMOTE_HOST=${REMOTE_HOST:-}
 CLI_LOG=${CLI_LOG:-}
 WAIT_SECONDS=${WAIT_SECONDS:-120}
 
 cli=(gluster --mode=script)
 if [ -n "$GLUSTERD_SOCK" ]; then cli+=("--glusterd-sock=$GLUSTERD_SOCK"); fi
-if [ -n "$REMOTE_HOST" ]; then cli+=("--remote-host=$REMOTE_HOST"); fi
 if [ -n "$CLI_LOG" ]; then cli+=("--log-file=$CLI_LOG"); fi
 force=()
 if [ "$FORCE" = 1 ]; then force=(force); fi
@@ -118,24 +119,38 @@ else
   fi
 fi
 
+# --- start -----------------------------------------------------------------------------
+status=$(g volume info "$VOLUME" | sed -n 's/^Status: //p')
+if [ "$status" != "Started" ]; then
+  g volume start "$VOLUME" >/dev/null
+  changed "volume start $VOLUME"
+fi
+
+# --- capacity: directory quota (the quota agents on the storage hosts set the limits) ---
+# `volume set features.quota` is refused ("deprecated"); `volume quota` is the interface.
+quota=$(g volume get "$VOLUME" features.quota | awk '$1 == "features.quota" {print $2; exit}')
+if [ "$QUOTA" = 1 ] && [ "$quota" != on ]; then
+  g volume quota "$VOLUME" enable >/dev/null
+  changed "volume quota $VOLUME enable"
+elif [ "$QUOTA" = 0 ] && [ "$quota" = on ]; then
+  g volume quota "$VOLUME" disable >/dev/null
+  changed "volume quota $VOLUME disable"
+fi
+
 # --- options ---------------------------------------------------------------------------
 while IFS= read -r line; do
   [ -n "$line" ] || continue
   key=${line%%=*}
   value=${line#*=}
   current=$(g volume get "$VOLUME" "$key" | awk -v k="$key" '$1 == k {sub(/^[^ \t]+[ \t]+/, ""); sub(/[ \t]+$/, ""); print; exit}')
+  # `volume get` marks values nobody set with " (DEFAULT)".
   if [ "$current" != "$value" ]; then
     g volume set "$VOLUME" "$key" "$value" >/dev/null
     changed "volume set $VOLUME $key $value (was '${current}')"
   fi
 done <<<"$OPTIONS"
 
-# --- start, rebalance ------------------------------------------------------------------
-status=$(g volume info "$VOLUME" | sed -n 's/^Status: //p')
-if [ "$status" != "Started" ]; then
-  g volume start "$VOLUME" >/dev/null
-  changed "volume start $VOLUME"
-fi
+# --- rebalance -------------------------------------------------------------------------
 if [ "$rebalance" = 1 ]; then
   g volume rebalance "$VOLUME" start >/dev/null
   changed "volume rebalance $VOLUME start"

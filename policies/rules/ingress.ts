@@ -1,13 +1,29 @@
 /**
  * Ingress hosts: a project serves only the domains it owns (the namespace annotation the
- * Project component sets from `projects[].domains`), no host is split between namespaces,
- * and internet-facing hosts get TLS.
+ * Project component sets from `projects[].domains`) and only the TCP ports it was given,
+ * no host is split between namespaces, and internet-facing hosts get TLS. The same
+ * boundary is enforced in the cluster by the project admission policies
+ * (components/project/admission); this is its preview-time view of the stack's own objects.
  */
-import { hostAllowed, INGRESS_DOMAINS_ANNOTATION, projectNamespaces } from "./projects";
+import { hostAllowed, INGRESS_DOMAINS_ANNOTATION, projectNamespaces, type ProjectNamespace } from "./projects";
 import { asArray, asRecord, asString, label, objectMeta } from "./text";
 import type { PolicyResource, StackRule, Violation } from "./types";
 
 export const INGRESS_TYPE = "kubernetes:networking.k8s.io/v1:Ingress";
+export const INGRESS_ROUTE_TYPE = "kubernetes:traefik.io/v1alpha1:IngressRoute";
+export const INGRESS_ROUTE_TCP_TYPE = "kubernetes:traefik.io/v1alpha1:IngressRouteTCP";
+
+/** The values of every `fn(\`value\`)` matcher in the routes' rules of a traefik route (lower-case). */
+export function routeMatcherValues(r: PolicyResource, fn: "Host" | "HostSNI"): string[] {
+  const pattern = new RegExp(`\\b${fn}\\(\`([^\`]*)\`\\)`, "g");
+  return asArray(asRecord(r.props.spec)?.routes).flatMap((route) =>
+    [...(asString(asRecord(route)?.match) ?? "").matchAll(pattern)].map((m) => m[1].toLowerCase()),
+  );
+}
+
+/** Entry points of a traefik route. */
+const entryPoints = (r: PolicyResource): string[] =>
+  asArray(asRecord(r.props.spec)?.entryPoints).map((e) => asString(e) ?? "");
 
 /** Hosts of an Ingress: rule hosts ("" for a rule without host) and TLS hosts. */
 export function ingressHosts(r: PolicyResource): { rules: string[]; tls: string[] } {
@@ -24,13 +40,20 @@ export const ingressProjectDomains: StackRule = {
   scope: "stack",
   name: "ingress-project-domains",
   uses: ["projectNamespaces"],
-  description: "Ingresses in a project namespace use only hosts from that project's `domains`.",
+  description:
+    "Ingresses and traefik routes in a project namespace use only hosts from that project's `domains`, and TCP routes only the project's own TCP ports.",
   level: "mandatory",
-  fix: "Use a host listed in the project's `domains` (stack config projects[].domains), or add the domain there after review.",
+  fix: "Use a host listed in the project's `domains` (stack config projects[].domains) and a port of its projects[].tcp, or add them there after review.",
   check(view, config) {
     const out: Violation[] = [];
     const projects = projectNamespaces(view, config);
     for (const r of view.resources) {
+      if (r.type === INGRESS_ROUTE_TYPE || r.type === INGRESS_ROUTE_TCP_TYPE) {
+        const { namespace } = objectMeta(r);
+        const project = projects.get(namespace);
+        if (project) out.push(...routeViolations(this.name, r, project));
+        continue;
+      }
       if (r.type !== INGRESS_TYPE) continue;
       const { namespace } = objectMeta(r);
       const project = projects.get(namespace);
@@ -53,6 +76,34 @@ export const ingressProjectDomains: StackRule = {
     return out;
   },
 };
+
+/** Hosts and entry points of a traefik route that are not the project's. */
+function routeViolations(policy: string, r: PolicyResource, project: ProjectNamespace): Violation[] {
+  const out: Violation[] = [];
+  const say = (what: string) =>
+    out.push({
+      policy,
+      urn: r.urn,
+      message: `${label(r)} (namespace ${project.namespace}): ${what}. Fix: use the project's own domains and ports (projects[name=${project.namespace}].domains and .tcp in the stack config).`,
+    });
+  if (r.type === INGRESS_ROUTE_TCP_TYPE) {
+    const eps = entryPoints(r);
+    const own = (e: string) => e.startsWith("tcp-") && project.tcpPorts.includes(e.slice(4));
+    if (eps.length === 0) say("an IngressRouteTCP without entryPoints binds every default entry point");
+    for (const e of eps.filter((x) => !own(x) && x !== "websecure"))
+      say(`entry point "${e}" is not one of the project's TCP ports (${project.tcpPorts.join(", ") || "none"})`);
+    // On websecure (shared by every project) a TCP route is bounded by SNI only: HostSNI(`*`) would take all TLS traffic.
+    if (eps.includes("websecure")) {
+      for (const h of routeMatcherValues(r, "HostSNI").filter((x) => !hostAllowed(x, project.domains)))
+        say(`HostSNI "${h}" is not one of project ${project.namespace}'s domains`);
+    }
+    return out;
+  }
+  for (const h of routeMatcherValues(r, "Host").filter((x) => !hostAllowed(x, project.domains)))
+    say(`host "${h}" is not one of project ${project.namespace}'s domains (${project.domains.join(", ") || "none"})`);
+  if (routeMatcherValues(r, "Host").length === 0) say("a route without Host() catches every host");
+  return out;
+}
 
 /** No host claimed by two namespaces. */
 export const ingressUniqueHosts: StackRule = {

@@ -10,16 +10,26 @@ import type { PolicyResource, RuleConfig, StackView } from "./types";
 export const PROJECT_LABEL = "k8s-platform.io/project";
 /** Namespace annotation: comma-separated hosts the project's ingresses may use. */
 export const INGRESS_DOMAINS_ANNOTATION = "k8s-platform.io/ingress-domains";
+/** Namespace annotation: comma-separated TCP ports the project was given (`projects[].tcp`). */
+export const TCP_PORTS_ANNOTATION = "k8s-platform.io/tcp-ports";
 
 export const NAMESPACE_TYPE = "kubernetes:core/v1:Namespace";
 
-/** A project namespace and the ingress domains it owns. */
+/** A project namespace and the ingress domains and TCP ports it owns. */
 export interface ProjectNamespace {
   readonly namespace: string;
   /** The Namespace resource, when the stack creates it. */
   readonly resource?: PolicyResource;
   readonly domains: readonly string[];
+  readonly tcpPorts: readonly string[];
 }
+
+/** A comma-separated annotation as trimmed, lower-case, non-empty entries. */
+const list = (value: string | undefined): string[] =>
+  (value ?? "")
+    .split(",")
+    .map((d) => d.trim().toLowerCase())
+    .filter((d) => d !== "");
 
 /** Project namespaces of the stack: labelled Namespace resources plus `projectNamespaces` from config. */
 export function projectNamespaces(view: StackView, config: RuleConfig): Map<string, ProjectNamespace> {
@@ -29,15 +39,14 @@ export function projectNamespaces(view: StackView, config: RuleConfig): Map<stri
     const meta = asRecord(r.props.metadata);
     const labels = asRecord(meta?.labels) ?? {};
     if (asString(labels[PROJECT_LABEL]) === undefined) continue;
-    const annotation = asString(asRecord(meta?.annotations)?.[INGRESS_DOMAINS_ANNOTATION]) ?? "";
-    const domains = annotation
-      .split(",")
-      .map((d) => d.trim().toLowerCase())
-      .filter((d) => d !== "");
+    const annotations = asRecord(meta?.annotations);
+    const domains = list(asString(annotations?.[INGRESS_DOMAINS_ANNOTATION]));
+    const tcpPorts = list(asString(annotations?.[TCP_PORTS_ANNOTATION]));
     const { name } = objectMeta(r);
-    out.set(name, { namespace: name, resource: r, domains });
+    out.set(name, { namespace: name, resource: r, domains, tcpPorts });
   }
-  for (const ns of config.projectNamespaces) if (!out.has(ns)) out.set(ns, { namespace: ns, domains: [] });
+  for (const ns of config.projectNamespaces)
+    if (!out.has(ns)) out.set(ns, { namespace: ns, domains: [], tcpPorts: [] });
   return out;
 }
 

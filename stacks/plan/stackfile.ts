@@ -62,5 +62,15 @@ export function fakeSecrets(raw: Record<string, unknown>): Record<string, unknow
   }
   const registry = section("registry");
   if (registry && (registry.password === undefined || isEncrypted(registry.password))) registry.password = FAKE_SECRET;
+  // Each project's extra registry passwords (`projects[].pullSecrets[].password`).
+  const entries = (value: unknown): Record<string, unknown>[] =>
+    Array.isArray(value)
+      ? value.filter((v): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v))
+      : [];
+  for (const project of entries(copy.projects)) {
+    for (const pull of entries(project.pullSecrets)) {
+      if (pull.password === undefined || isEncrypted(pull.password)) pull.password = FAKE_SECRET;
+    }
+  }
   return copy;
 }

@@ -9,6 +9,7 @@ import { fullRaw } from "./fixtures";
 type Json = any;
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
+const CHART = "kubernetes:helm.sh/v4:Chart";
 /** Public registries no image reference may name (the mirror replaces them all). */
 const PUBLIC_REGISTRY =
   /^(docker\.io|quay\.io|registry\.k8s\.io|k8s\.gcr\.io|gcr\.io|ghcr\.io|cr\.fluentbit\.io|docker\.elastic\.co|public\.ecr\.aws|mcr\.microsoft\.com|registry-1\.docker\.io)\//;
@@ -48,7 +49,9 @@ function imageRefs(value: Json, path: string, out: { path: string; ref: string }
 }
 
 const byType = (g: Graph, type: string) => g.resources.filter((r) => r.type === type);
-const releases = (g: Graph) => new Map(byType(g, RELEASE).map((r) => [r.inputs.name as string, r]));
+/** Helm releases and helm.v4 Charts by release name. */
+const releases = (g: Graph) =>
+  new Map([...byType(g, RELEASE), ...byType(g, CHART)].map((r) => [r.inputs.name as string, r]));
 
 describe("add-ons: graph (the whole program under the mock harness)", function () {
   this.timeout(300000);
@@ -86,16 +89,17 @@ describe("add-ons: graph (the whole program under the mock harness)", function (
     const rel = releases(prod);
     const expected: Record<string, [string, string, string]> = {
       calico: ["tigera-operator", `v${spec.versions.calico}`, "tigera-operator"],
-      traefik: ["traefik", "41.5.0", "traefik"],
-      "metrics-server": ["metrics-server", "3.14.0", "monitoring"],
-      "kube-prometheus-stack": ["kube-prometheus-stack", "92.3.0", "monitoring"],
-      opensearch: ["opensearch", "3.9.0", "logging"],
-      "opensearch-dashboards": ["opensearch-dashboards", "3.9.0", "logging"],
-      "fluent-bit": ["fluent-bit", "0.58.2", "logging"],
+      traefik: ["traefik", "41.3.0", "traefik"],
+      "metrics-server": ["metrics-server", "3.13.1", "monitoring"],
+      "prometheus-operator-crds": ["prometheus-operator-crds", "31.0.1", "monitoring"],
+      "kube-prometheus-stack": ["kube-prometheus-stack", "88.5.3", "monitoring"],
+      opensearch: ["opensearch", "3.6.0", "logging"],
+      "opensearch-dashboards": ["opensearch-dashboards", "3.6.0", "logging"],
+      "fluent-bit": ["fluent-bit", "0.58.1", "logging"],
     };
     for (const name of Object.keys(expected)) assert.ok(rel.has(name), `release ${name}`);
     // Every release in the graph, other components' included, comes from the chart mirror at a pinned version.
-    for (const r of byType(prod, RELEASE)) {
+    for (const r of [...byType(prod, RELEASE), ...byType(prod, CHART)]) {
       assert.deepEqual(r.inputs.repositoryOpts, { repo: charts }, r.urn);
       assert.match(String(r.inputs.version), /^v?\d+\.\d+\.\d+/, r.urn);
     }
@@ -105,11 +109,16 @@ describe("add-ons: graph (the whole program under the mock harness)", function (
       assert.equal(r.inputs.version, version, name);
       assert.equal(r.inputs.namespace, namespace, name);
       assert.deepEqual(r.inputs.repositoryOpts, { repo: charts }, name);
-      assert.equal(r.inputs.createNamespace, false, name);
+      if (r.type === RELEASE) assert.equal(r.inputs.createNamespace, false, name);
     }
     const v = (name: string): Json => (rel.get(name) as RecordedResource).inputs.values;
-    assert.equal(v("calico").installation.calicoNetwork.ipPools[0].cidr, spec.network.podCidr);
-    assert.equal(v("calico").installation.calicoNetwork.ipPools[0].encapsulation, "IPIPCrossSubnet");
+    const pools = v("calico").installation.calicoNetwork.ipPools as Json[];
+    assert.equal(pools[0].cidr, "172.20.0.0/17", "pod pools from the start of network.podCidr");
+    assert.deepEqual(
+      pools.filter((p) => p.allowedUses?.[0] === "Tunnel").map((p) => p.name),
+      ["tunnel-masters", "tunnel-nodes"],
+    );
+    assert.equal(pools[0].encapsulation, "IPIPCrossSubnet");
     assert.equal(v("calico").installation.registry, `${spec.mirrors.images}/`);
     assert.deepEqual(v("traefik").ports["tcp-6379"].exposedPort, 6379);
     assert.equal(v("traefik").deployment.replicas, 3);
@@ -120,9 +129,23 @@ describe("add-ons: graph (the whole program under the mock harness)", function (
         .storage,
       "200Gi",
     );
-    assert.equal(v("kube-prometheus-stack").kubeEtcd.serviceMonitor.scheme, "https");
+    assert.equal(v("kube-prometheus-stack").kubeEtcd.serviceMonitor.scheme, "http");
     assert.equal(v("opensearch").persistence.size, "1Ti");
     assert.match(v("fluent-bit").config.outputs, /Logstash_Prefix_Key\s+\$logs_index/);
+  });
+
+  it("applies chart CRDs as resources that follow the chart version, before the charts that use them", () => {
+    const rel = releases(prod);
+    const crds = rel.get("prometheus-operator-crds") as RecordedResource;
+    const kps = rel.get("kube-prometheus-stack") as RecordedResource;
+    assert.equal(crds.type, CHART, "CRDs as templates of a helm.v4.Chart: updated on every version change");
+    assert.equal(kps.type, RELEASE, "the stack keeps its hooks (admission certgen Jobs)");
+    assert.ok(kps.dependencies.includes(crds.urn), "the CRDs come first");
+    assert.equal((kps.inputs.values as Json).crds.enabled, false, "its never-upgraded crds/ subchart is off");
+    const traefik = rel.get("traefik") as RecordedResource;
+    assert.equal(traefik.type, CHART, "traefik has no hooks: its crds/ become resources");
+    const calico = rel.get("calico") as RecordedResource;
+    assert.equal(calico.type, RELEASE, "the operator manages (creates and upgrades) Calico's CRDs itself");
   });
 
   it("names no image outside mirrors.images anywhere in the graph (values included)", () => {
@@ -181,12 +204,12 @@ describe("add-ons: graph (the whole program under the mock harness)", function (
     for (const text of kubeletConfigs) assert.match(text, dns);
   });
 
-  it("keeps the etcd client key and Grafana password secret", () => {
-    const etcd = byType(prod, "kubernetes:core/v1:Secret").find(
-      (r) => (r.inputs.metadata as Json).name === "etcd-client-cert",
-    ) as RecordedResource;
-    assert.ok(etcd.inputs.stringData && "$secret" in (etcd.inputs.stringData as object));
-    assert.match(unsecret(etcd.inputs.stringData)["client.key"], /PRIVATE KEY/);
+  it("stores no etcd key in the cluster and keeps the Grafana password secret", () => {
+    const inCluster = prod.resources.filter((r) => r.type.startsWith("kubernetes:"));
+    for (const r of inCluster) {
+      const text = JSON.stringify(r.inputs);
+      assert.ok(!/etcd-client|etcd.*PRIVATE KEY/s.test(text), `${r.urn} carries etcd client material`);
+    }
     const grafana = byType(prod, "kubernetes:core/v1:Secret").find(
       (r) => (r.inputs.metadata as Json).name === "grafana-admin",
     ) as RecordedResource;
@@ -243,8 +266,9 @@ describe("add-ons: graph variants", function () {
   it("builds traefik with its TCP routes, Grafana/Dashboards ingresses and the DNS options", async () => {
     const g = await runProgram(fullRaw());
     const traefik = releases(g).get("traefik") as RecordedResource;
+    assert.equal(traefik.type, CHART, "traefik's CRDs are resources of a helm.v4.Chart");
     assert.equal(traefik.inputs.chart, "traefik");
-    assert.equal(traefik.inputs.version, "41.5.0");
+    assert.equal(traefik.inputs.version, "41.3.0");
     const routes = byType(g, "kubernetes:traefik.io/v1alpha1:IngressRouteTCP");
     assert.equal(routes.length, 2);
     for (const r of routes) assert.ok(r.dependencies.includes(traefik.urn));
@@ -261,6 +285,7 @@ describe("add-ons: graph variants", function () {
     const raw = clone(prodConfig());
     const addons = raw.addons as Record<string, Record<string, unknown>>;
     for (const k of ["ingress", "monitoring", "logging"]) addons[k] = { ...addons[k], enabled: false };
+    for (const p of raw.projects as { tcp?: unknown }[]) delete p.tcp; // TCP ports need the controller
     const g = await runProgram(raw);
     for (const type of ["Ingress", "Monitoring", "Logging"])
       assert.equal(byType(g, `k8s-platform:addons:${type}`).length, 0, type);

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { renderNamespace, renderNetworkPolicies, type KubeObject } from "../../components/addons/render/common";
 import { renderCoreDnsNetworkPolicy, renderDns } from "../../components/addons/render/coredns";
-import { renderTraefikTcpRoutes, renderUiIngress } from "../../components/addons/render/ingress";
+import { renderUiIngress } from "../../components/addons/render/ingress";
 import { renderIsmPolicyJob } from "../../components/addons/render/logging";
 import { loggingPeers, monitoringPeers } from "../../components/addons/render/policies";
 import type { PlatformSpec } from "../../stacks/contract/spec";
@@ -21,7 +21,6 @@ function allObjects(spec: PlatformSpec): KubeObject[] {
     ...renderNetworkPolicies("logging", loggingPeers(spec)),
     ...renderIsmPolicyJob(spec),
     renderUiIngress(spec, "monitoring", "grafana", "grafana.example.com", "kube-prometheus-stack-grafana", 80),
-    ...renderTraefikTcpRoutes(spec),
   ];
 }
 
@@ -63,35 +62,6 @@ describe("add-ons: rendered objects", () => {
     }
   });
 
-  it("asserts the fields of the CRD objects (no schema): IngressRouteTCP per tcp entry", () => {
-    const routes = renderTraefikTcpRoutes(fullSpec());
-    assert.deepEqual(
-      routes.map((r) => [r.apiVersion, r.kind, r.metadata.namespace, r.metadata.name, r.spec]),
-      [
-        [
-          "traefik.io/v1alpha1",
-          "IngressRouteTCP",
-          "traefik",
-          "tcp-5432",
-          {
-            entryPoints: ["tcp-5432"],
-            routes: [{ match: "HostSNI(`*`)", services: [{ name: "pg", namespace: "data-pipeline", port: 5432 }] }],
-          },
-        ],
-        [
-          "traefik.io/v1alpha1",
-          "IngressRouteTCP",
-          "traefik",
-          "tcp-6379",
-          {
-            entryPoints: ["tcp-6379"],
-            routes: [{ match: "HostSNI(`*`)", services: [{ name: "redis", namespace: "search-api", port: 6379 }] }],
-          },
-        ],
-      ],
-    );
-  });
-
   it("default-denies ingress in every add-on namespace and admits only the listed peers", () => {
     const spec = fullSpec();
     const policies = renderNetworkPolicies("monitoring", monitoringPeers(spec));
@@ -107,7 +77,8 @@ describe("add-ons: rendered objects", () => {
     const apiserver = policies[2] as unknown as { spec: { ingress: { from: { ipBlock: { cidr: string } }[] }[] } };
     assert.deepEqual(
       apiserver.spec.ingress[0].from.map((f) => f.ipBlock.cidr),
-      ["10.10.1.21/32", "10.10.1.22/32"],
+      ["10.10.1.21/32", "10.10.1.22/32", "172.20.251.192/26"],
+      "the masters and their Calico tunnel range",
     );
     assert.deepEqual(
       renderNetworkPolicies("logging", loggingPeers(prodSpec())).map((p) => p.metadata.name),

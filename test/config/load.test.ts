@@ -143,16 +143,16 @@ const BAD: [string, (raw: Raw) => void, string, RegExp][] = [
   ["redundancy zero", (r) => (r.storage.glusterfs.redundancy = 0), "storage.glusterfs.redundancy", /at least 1/],
   [
     "too few storage hosts",
-    (r) => (r.hosts = r.hosts.filter((h: Raw) => !h.roles.includes("storage") || h.name <= "gfs-03")),
+    (r) => (r.hosts = r.hosts.filter((h: Raw) => !h.roles.includes("storage") || h.name <= "gfs-04")),
     "storage.glusterfs.disperse",
-    /at least 4 storage hosts/,
+    /at least 5 storage hosts/,
   ],
   ["storage host without bricks", (r) => (host(r, "gfs-01").bricks = []), "hosts[25].bricks", /at least one brick/],
   [
     "brick count not a multiple",
     (r) => host(r, "gfs-01").bricks.push("/data/glusterfs/brick3"),
     "storage.glusterfs.disperse",
-    /multiple of 4/,
+    /multiple of 5/,
   ],
   [
     "bricks on a non-storage host",
@@ -171,6 +171,12 @@ const BAD: [string, (raw: Raw) => void, string, RegExp][] = [
     (r) => (r.worker = { upgradeBatch: 2 }),
     "worker",
     /unknown config key \(did you mean "workers"\?\)/,
+  ],
+  [
+    "apiserver port taken on masters",
+    (r) => (r.apiserver.port = 10250),
+    "apiserver.port",
+    /taken on every master by kubelet/,
   ],
   ["ssh key missing", (r) => delete r.ssh.privateKey, "ssh.privateKey", /pulumi config set --secret/],
   ["ssh port out of range", (r) => (r.ssh.port = 70000), "ssh.port", /at most 65535/],
@@ -235,7 +241,9 @@ describe("config loader", () => {
   });
 
   it("warns (not fails) when disperse - redundancy is not a power of two", () => {
-    const result = load(prodConfig());
+    const raw = clone(prodConfig()) as Raw;
+    raw.storage.glusterfs.disperse = 4;
+    const result = load(raw);
     assert.ok(result.ok);
     assert.ok(result.warnings.some((w) => w.path === "storage.glusterfs" && /power of two/.test(w.message)));
   });

@@ -71,7 +71,7 @@ describe("etcd membership plan", () => {
     );
   });
 
-  it("names the key when etcd.initialMembers lists a host that is not an etcd host", () => {
+  it("the loader names the key when etcd.initialMembers lists a host that is not an etcd host", () => {
     const raw = clone(grownEtcdConfig());
     raw.etcd.initialMembers = ["etcd-1", "master-1"];
     const result = load(raw);

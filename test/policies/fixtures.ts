@@ -16,7 +16,8 @@ import { renderKubeconfig } from "../../components/pki/kubeconfig";
 import { projectFacts, renderLimitRange, renderNamespace, renderResourceQuota } from "../../components/project/render";
 import { renderNetworkPolicies } from "../../components/project/renderNetwork";
 import { renderDockerConfigJson, renderPullSecret } from "../../components/project/renderRegistry";
-import { brickHosts, planVolume, renderStorageClass, renderVolumeScript } from "../../components/storage/render";
+import { renderStorageClass } from "../../components/storage/kube";
+import { brickHosts, planVolume, renderVolumeScript } from "../../components/storage/render";
 import { loadOrThrow } from "../../stacks/contract/load";
 import type { PlatformSpec, ProjectConfig } from "../../stacks/contract/spec";
 import type { PolicyResource, StackView } from "../../policies/rules";
@@ -166,7 +167,11 @@ export function projectBundle(p = project(), withPullSecret = true): PolicyResou
     const secret = {
       ...renderPullSecret(p, ""),
       stringData: {
-        ".dockerconfigjson": { $secret: renderDockerConfigJson(spec.endpoints.registry, "robot", "pw-123456") },
+        ".dockerconfigjson": {
+          $secret: renderDockerConfigJson([
+            { server: spec.endpoints.registry, username: "robot", password: "pw-123456" },
+          ]),
+        },
       },
     };
     out.push(
@@ -235,16 +240,13 @@ export function volumeCommand(
   redundancy = glusterConfig().redundancy,
 ): PolicyResource {
   const gluster = { ...glusterConfig(), disperse, redundancy };
-  const script = renderVolumeScript(planVolume(gluster, brickHosts(spec.topology.storage)));
+  const nodes = spec.topology.nodes.map((h) => h.address);
+  const script = renderVolumeScript(planVolume(gluster, brickHosts(spec.topology.storage), nodes));
   return command("storage-volume", spec.topology.storage[0].address, script);
 }
 
 /** The StorageClass with a reclaim policy, by the storage renderer. */
 export function storageClass(reclaimPolicy: "Retain" | "Delete" = "Retain"): PolicyResource {
   const gluster = { ...glusterConfig(), storageClass: { ...glusterConfig().storageClass, reclaimPolicy } };
-  return kube(
-    "kubernetes:storage.k8s.io/v1:StorageClass",
-    "glusterfs",
-    renderStorageClass(gluster, spec.topology.storage[0].address),
-  );
+  return kube("kubernetes:storage.k8s.io/v1:StorageClass", "glusterfs", renderStorageClass(gluster));
 }

@@ -8,6 +8,7 @@ import { ingressProjectDomains, ingressTls, ingressUniqueHosts } from "../../pol
 import { secretsNotPlaintext } from "../../policies/rules/secrets";
 import { apiserverBehindVip, etcdQuorum, masterCount, projectIsolation } from "../../policies/rules/stack";
 import { glusterGeometry, storageClassRetain } from "../../policies/rules/storage";
+import { renderTcpRoutes } from "../../components/project/renderTcp";
 import {
   DEFAULT_RULE_CONFIG,
   type PolicyResource,
@@ -413,6 +414,37 @@ describe("policy rules", () => {
         { on: deep, says: /host "a.b.news.example.com"/ },
         { on: catchAll, says: /a rule without host/ },
       ]);
+    });
+    it("ingress-project-domains: traefik routes use own hosts, TCP routes own ports (the stack's own route passes)", () => {
+      const api = projectBundle(project("search-api"));
+      const tcp = renderTcpRoutes(project("search-api")).map((r) =>
+        kube("kubernetes:traefik.io/v1alpha1:IngressRouteTCP", `search-api-${r.metadata.name}`, r),
+      );
+      assert.equal(tcp.length, 1);
+      const route = (ns: string, name: string, match: string) =>
+        kube("kubernetes:traefik.io/v1alpha1:IngressRoute", `${ns}-${name}`, {
+          apiVersion: "traefik.io/v1alpha1",
+          kind: "IngressRoute",
+          metadata: { name, namespace: ns },
+          spec: { entryPoints: ["websecure"], routes: [{ kind: "Rule", match, services: [{ name, port: 80 }] }] },
+        });
+      const own = route("search-api", "api", "Host(`api.search.example.com`) && PathPrefix(`/v1`)");
+      assert.deepEqual(check(ingressProjectDomains, [...api, ...tcp, own]), []);
+      const stolen = route("search-api", "steal", "Host(`ads.example.com`)");
+      const open = route("search-api", "open", "PathPrefix(`/`)");
+      const foreignPort = kube("kubernetes:traefik.io/v1alpha1:IngressRouteTCP", "news-feed-tcp", {
+        metadata: { name: "tcp", namespace: "news-feed" },
+        spec: { entryPoints: ["tcp-6379"], routes: [{ match: "HostSNI(`*`)", services: [{ name: "x", port: 1 }] }] },
+      });
+      expectViolations(
+        check(ingressProjectDomains, [...api, ...news, stolen, open, foreignPort]),
+        ingressProjectDomains,
+        [
+          { on: stolen, says: /host "ads.example.com" is not one of project search-api's domains/ },
+          { on: open, says: /without Host\(\) catches every host/ },
+          { on: foreignPort, says: /entry point "tcp-6379" is not one of the project's TCP ports \(none\)/ },
+        ],
+      );
     });
     it("ingress-unique-hosts: a host in two namespaces is reported once on the second", () => {
       const a = ingress("search-web", "site", ["search.example.com"]);

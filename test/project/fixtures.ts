@@ -50,7 +50,10 @@ export function renderAll(project: ProjectConfig, facts: ProjectFacts): PlainObj
     ...renderRoles(project),
     ...renderRoleBindings(project),
     ...renderNetworkPolicies(project, facts),
-    renderPullSecret(project, renderDockerConfigJson(facts.registryServer, "robot", "fake-password")),
+    renderPullSecret(
+      project,
+      renderDockerConfigJson([{ server: facts.registryServer, username: "robot", password: "fake-password" }]),
+    ),
     renderDefaultServiceAccount(project),
   ];
   if (project.accessKey) {

@@ -1,5 +1,11 @@
 import { strict as assert } from "node:assert";
-import { allows, type AccessRequest } from "../../components/project/authorize";
+import {
+  allows,
+  authorize,
+  serviceAccountPrincipal,
+  type AccessRequest,
+  type RbacObjects,
+} from "../../components/project/authorize";
 import { PROJECT_ROLES, type ProjectRole } from "../../components/project/names";
 import {
   ACCESS_KEY_RULES,
@@ -36,8 +42,13 @@ const TABLE: readonly [AccessRequest, boolean, boolean, boolean][] = [
   [req("get", "pods/exec"), true, true, true],
   [req("create", "pods/portforward"), true, true, true],
   [req("create", "pods/attach"), true, true, true],
-  [req("patch", "deployments", "apps"), true, true, true], // kubectl rollout restart / undo
+  // kubectl rollout restart; for a member the pod-template admission policy allows only the restart annotation
+  [req("patch", "deployments", "apps"), true, true, true],
   [req("patch", "statefulsets", "apps"), true, true, true],
+  [req("patch", "daemonsets", "apps"), true, true, true],
+  [req("update", "deployments", "apps"), true, true, false], // what the template policy asks the authorizer
+  [req("patch", "replicasets", "apps"), true, true, false],
+  [req("patch", "jobs", "batch"), true, true, false],
   [req("delete", "pods"), true, true, false],
   [req("create", "deployments", "apps"), true, true, false],
   [req("update", "deployments/scale", "apps"), true, true, false],
@@ -46,6 +57,13 @@ const TABLE: readonly [AccessRequest, boolean, boolean, boolean][] = [
   [req("create", "configmaps"), true, true, false],
   [req("update", "services"), true, true, false],
   [req("create", "ingresses", "networking.k8s.io"), true, true, false],
+  // traefik routes: hosts and ports held to the project's own by the route admission policy
+  [req("create", "ingressroutes", "traefik.io"), true, true, false],
+  [req("update", "ingressroutetcps", "traefik.io"), true, true, false],
+  [req("list", "ingressroutes", "traefik.io"), true, true, true],
+  [req("create", "middlewares", "traefik.io"), false, false, false],
+  [req("create", "ingressrouteudps", "traefik.io"), false, false, false],
+  [req("create", "serverstransports", "traefik.io"), false, false, false],
   [req("create", "persistentvolumeclaims"), true, true, false],
   [req("create", "horizontalpodautoscalers", "autoscaling"), true, true, false],
   // secrets: lead and admin manage them, members never read them
@@ -152,6 +170,53 @@ describe("project RBAC", () => {
         assert.equal(key.roleBinding.subjects[0].namespace, p.name);
       }
     }
+  });
+
+  describe("the access key end to end (examples/access-key)", () => {
+    const spec = prodSpec();
+    const rbac: RbacObjects = {
+      roles: spec.projects.flatMap((p) => [...renderRoles(p), ...(p.accessKey ? [renderAccessKey(p).role] : [])]),
+      bindings: spec.projects.flatMap((p) => [
+        ...renderRoleBindings(p),
+        ...(p.accessKey ? [renderAccessKey(p).roleBinding] : []),
+      ]),
+    };
+    // The token of search-api's access key authenticates as its ServiceAccount.
+    const token = serviceAccountPrincipal("search-api", "project-access-key");
+    const at = (namespace: string, verb: string, resource: string, name?: string) =>
+      authorize(rbac, token, { verb, resource, apiGroup: "", namespace, name });
+
+    it("in its own project: finds the pod and execs into it (kubectl's POST and the SDKs' WebSocket GET)", () => {
+      assert.ok(at("search-api", "list", "pods"));
+      assert.ok(at("search-api", "get", "pods", "search-api-7d9f-abcde"));
+      assert.ok(at("search-api", "create", "pods/exec", "search-api-7d9f-abcde"));
+      assert.ok(at("search-api", "get", "pods/exec", "search-api-7d9f-abcde"));
+    });
+
+    it("in another project: refused, for every project of the stack", () => {
+      for (const other of spec.projects.filter((p) => p.name !== "search-api")) {
+        assert.equal(at(other.name, "create", "pods/exec", "x"), false, other.name);
+        assert.equal(at(other.name, "list", "pods"), false, other.name);
+      }
+      assert.equal(at("kube-system", "create", "pods/exec", "etcd-master-1"), false);
+      assert.equal(at("", "list", "nodes"), false, "nothing cluster-scoped");
+    });
+
+    it("in its own project it still cannot read secrets, create pods or forward ports", () => {
+      for (const [verb, resource] of [
+        ["get", "secrets"],
+        ["create", "pods"],
+        ["create", "pods/portforward"],
+        ["create", "pods/attach"],
+        ["delete", "pods"],
+      ])
+        assert.equal(at("search-api", verb, resource), false, `${verb} ${resource}`);
+    });
+
+    it("no project binds the ServiceAccount groups, so no other key gets in through a group", () => {
+      for (const b of rbac.bindings)
+        for (const s of b.subjects) assert.ok(!s.name.startsWith("system:"), `${b.metadata.name}: ${s.name}`);
+    });
   });
 
   describe("the evaluator follows the RBAC authorizer's matching", () => {

@@ -50,7 +50,7 @@ describe("project renderers", () => {
         limits: { maxCpu: "2", maxMemory: "4Gi" },
         members: [
           { user: "Zhang_San@corp.example", role: "admin" },
-          { group: "system:authenticated-ish", role: "member" },
+          { group: "Search Dev@corp", role: "member" },
         ],
         domains: ["a.example.com", "*.b.example.com"],
         tlsSecret: "wildcard-tls",
@@ -105,7 +105,11 @@ describe("project renderers", () => {
         "limits.cpu": "4",
         "limits.memory": "8Gi",
         "requests.storage": "100Gi",
+        "requests.ephemeral-storage": "100Gi",
+        "limits.ephemeral-storage": "200Gi",
         persistentvolumeclaims: "50",
+        "count/secrets": "100",
+        "count/configmaps": "100",
         pods: "200",
         services: "50",
         "services.nodeports": "0",
@@ -125,13 +129,14 @@ describe("project renderers", () => {
     });
 
     it("gives containers default requests and limits, and max when configured", () => {
-      const [item] = renderLimitRange(project({ limits: { defaultCpu: "1", maxCpu: "8", maxMemory: "16Gi" } })).spec
-        .limits;
+      const [item] = renderLimitRange(
+        project({ limits: { defaultCpu: "1", maxCpu: "8", maxMemory: "16Gi", maxEphemeralStorage: "10Gi" } }),
+      ).spec.limits;
       assert.deepEqual(item, {
         type: "Container",
-        default: { cpu: "1", memory: "512Mi" },
-        defaultRequest: { cpu: "100m", memory: "128Mi" },
-        max: { cpu: "8", memory: "16Gi" },
+        default: { cpu: "1", memory: "512Mi", "ephemeral-storage": "1Gi" },
+        defaultRequest: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "256Mi" },
+        max: { cpu: "8", memory: "16Gi", "ephemeral-storage": "10Gi" },
       });
       assert.equal(renderLimitRange(project({})).spec.limits[0].max, undefined);
     });
@@ -182,9 +187,15 @@ describe("project renderers", () => {
       ]);
     });
 
-    it("allows the host-network ingress controller by its edge nodes' addresses", () => {
-      // Prod runs traefik on the host network of the three edge-labelled workers.
-      assert.deepEqual(facts.ingressHostCidrs, ["10.10.2.101/32", "10.10.2.102/32", "10.10.2.103/32"]);
+    it("allows the host-network ingress controller by its edge nodes' addresses and the nodes' tunnel range", () => {
+      // Prod runs traefik on the host network of the three edge-labelled workers; under IPIP their
+      // connections to pods on other nodes leave from Calico's tunnel addresses (the nodes' tunnel pool).
+      assert.deepEqual(facts.ingressHostCidrs, [
+        "10.10.2.101/32",
+        "10.10.2.102/32",
+        "10.10.2.103/32",
+        "172.20.252.0/22",
+      ]);
       const ingress = renderNetworkPolicies(project({}), facts)[2];
       assert.deepEqual(
         ingress.spec.ingress?.[0].from?.slice(1),
@@ -211,7 +222,9 @@ describe("project renderers", () => {
 
   describe("registry access", () => {
     it("renders a dockerconfigjson pull secret with base64 user:password auth", () => {
-      const json = renderDockerConfigJson("reg.example.internal", "robot$demo", "s3cret");
+      const json = renderDockerConfigJson([
+        { server: "reg.example.internal", username: "robot$demo", password: "s3cret" },
+      ]);
       const parsed = JSON.parse(json) as {
         auths: Record<string, { username: string; password: string; auth: string }>;
       };

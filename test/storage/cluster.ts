@@ -3,6 +3,10 @@
  * storage host on 127.1.1.N, each with its own working directory, socket, pid file and log
  * (the way GlusterFS's own tests/cluster.rc runs a cluster), bricks under a temp dir.
  * Everything started here is stopped by `stop()`, which never throws.
+ *
+ * A "host" here is its processes: glusterd, its bricks, and the self-heal and quota
+ * daemons that glusterd started (all name the host's directory or address on their
+ * command line), so a test can hang (SIGSTOP) or crash (SIGKILL) one storage host.
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
@@ -22,9 +26,14 @@ export interface TestHost extends BrickHost {
 export function run(
   cmd: string,
   args: readonly string[],
-  opts: { input?: string; timeoutMs?: number } = {},
+  opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): SpawnSyncReturns<string> {
-  return spawnSync(cmd, args, { encoding: "utf8", input: opts.input, timeout: opts.timeoutMs ?? 120_000 });
+  return spawnSync(cmd, args, {
+    encoding: "utf8",
+    input: opts.input,
+    timeout: opts.timeoutMs ?? 120_000,
+    env: opts.env,
+  });
 }
 
 /** Runs a command and throws with its output when it fails. */
@@ -54,15 +63,16 @@ export class GlusterTestCluster {
   readonly root: string;
   readonly hosts: TestHost[] = [];
   private readonly mounts: string[] = [];
+  private readonly immutable: string[] = [];
   private readonly volumes = new Set<string>();
 
   constructor(prefix = "k8s-platform-gluster-") {
     this.root = mkdtempSync(join(tmpdir(), prefix));
   }
 
-  /** Starts glusterd on 127.1.1.`index` (1..8), with `bricks` brick directories. */
+  /** Starts glusterd on 127.1.1.`index` (1..20), with `bricks` brick directories. */
   startHost(index: number, bricks = 1): TestHost {
-    if (index < 1 || index > 8) throw new Error("test glusterds use 127.1.1.1-8 only");
+    if (index < 1 || index > 20) throw new Error("test glusterds use 127.1.1.1-20 only");
     const dir = join(this.root, `host${index}`);
     mkdirSync(join(dir, "glusterd"), { recursive: true });
     const host: TestHost = {
@@ -139,6 +149,49 @@ export class GlusterTestCluster {
     return must("gluster", this.cliArgs(this.hosts[0], args), { timeoutMs: 60_000 });
   }
 
+  /** Runs the gluster CLI against one host's glusterd; throws on failure. */
+  glusterOn(host: TestHost, ...args: string[]): string {
+    return must("gluster", this.cliArgs(host, args), { timeoutMs: 60_000 });
+  }
+
+  /** Every process of one test storage host: glusterd, bricks, self-heal and quota daemons. */
+  hostPids(host: TestHost): number[] {
+    const dir = `${host.dir}/`;
+    return glusterPids((args) => args.some((a) => a.includes(dir) || a === host.dir) || args.includes(host.address));
+  }
+
+  /** Hangs a storage host: its processes stop answering but keep their connections open. */
+  freeze(host: TestHost): number[] {
+    const pids = this.hostPids(host);
+    for (const pid of pids) kill(pid, "SIGSTOP");
+    return pids;
+  }
+
+  /** Resumes processes stopped by `freeze`. */
+  thaw(pids: readonly number[]): void {
+    for (const pid of pids) kill(pid, "SIGCONT");
+  }
+
+  /**
+   * The client volfile glusterd hands to a client on another machine (no credentials, so
+   * the bricks' auth.allow decides). Clients on a storage host itself get the "trusted"
+   * volfile, whose login passes auth.allow; on this one machine every address is local,
+   * so tests that check auth.allow mount from this file.
+   */
+  untrustedVolfile(volume: string): string {
+    return join(this.hosts[0].dir, "glusterd", "vols", volume, `${volume}.tcp-fuse.vol`);
+  }
+
+  /** Records a mount point made outside `mount` (e.g. by a rendered script), for cleanup. */
+  trackMount(mnt: string): void {
+    this.mounts.push(mnt);
+  }
+
+  /** Records a directory made immutable (chattr +i), made mutable again before cleanup. */
+  trackImmutable(dir: string): void {
+    this.immutable.push(dir);
+  }
+
   /** Runs a rendered `bash -s` script (the way remote.Command runs it over SSH). */
   runScript(script: string, timeoutMs = 240_000): SpawnSyncReturns<string> {
     return run("bash", ["-s"], { input: script, timeoutMs });
@@ -197,7 +250,10 @@ export class GlusterTestCluster {
 
   /** Stops everything: mounts, volumes' processes, glusterds; removes the temp dir. Never throws. */
   stop(): void {
+    // Frozen processes must run again to exit cleanly; SIGCONT is harmless to the others.
+    for (const h of this.hosts) this.thaw(this.hostPids(h));
     for (const mnt of this.mounts.reverse()) this.unmount(mnt);
+    for (const dir of this.immutable) run("chattr", ["-i", dir]);
     for (const volume of this.volumes) {
       // Brick and self-heal pid files live in glusterd's shared run dir, named by volume.
       for (const dir of [`/var/run/gluster/vols/${volume}`, `/var/run/gluster/shd/${volume}`]) {
@@ -240,17 +296,22 @@ function killPidFile(path: string): void {
   }
 }
 
-/** Pids of gluster processes whose command line contains `needle`. */
-function pidsWithArg(needle: string): number[] {
+/** Pids of gluster processes whose command line (argv) matches. */
+function glusterPids(matches: (args: string[]) => boolean): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-      if (/gluster/.test(cmdline[0] ?? "") && cmdline.some((a) => a.includes(needle))) pids.push(Number(entry));
+      if (/gluster/.test(cmdline[0] ?? "") && matches(cmdline)) pids.push(Number(entry));
     } catch {
       // process exited while scanning
     }
   }
   return pids;
+}
+
+/** Pids of gluster processes whose command line contains `needle`. */
+function pidsWithArg(needle: string): number[] {
+  return glusterPids((args) => args.some((a) => a.includes(needle)));
 }

@@ -1,9 +1,13 @@
-/** GlusterStorage in the platform graph (mocks): protection, ordering, parallel hosts, locality of growth. */
+/**
+ * GlusterStorage in the platform graph (mocks): protection, engine semantics of the remote
+ * steps, ordering, a mount on every kubelet host, parallel hosts, locality of growth.
+ */
 import { strict as assert } from "node:assert";
 import { runProgram, type Graph, type RecordedResource } from "../../stacks/plan/run";
 import { clone, prodConfig } from "../support/config";
 import { fakeHostKey } from "../../stacks/plan/generate";
 
+const COMMAND = "command:remote:Command";
 const of = (g: Graph, type: string, name: RegExp) => g.resources.filter((r) => r.type === type && name.test(r.name));
 const one = (g: Graph, type: string, name: RegExp): RecordedResource => {
   const found = of(g, type, name);
@@ -18,45 +22,69 @@ describe("GlusterStorage in the platform graph", function () {
     graph = await runProgram(prodConfig());
   });
 
-  it("protects the volume command and never deletes it", function () {
-    const volume = one(graph, "command:remote:Command", /^storage-volume-k8s-data$/);
+  it("protects the volume command and never deletes it; it carries no triggers (a protected step is never replaced)", function () {
+    const volume = one(graph, COMMAND, /^storage-volume-k8s-data$/);
     assert.equal(volume.protect, true);
     assert.equal(volume.retainOnDelete, true);
     assert.equal(volume.inputs.delete, undefined, "no delete command");
+    assert.equal(volume.inputs.triggers, undefined);
+    assert.equal(volume.inputs.addPreviousOutputInEnv, false);
   });
 
-  it("creates the volume after every storage host is prepared, each after its own baseline prep", function () {
-    const prepared = of(graph, "command:remote:Command", /^storage-prepare-gfs-\d+$/);
+  it("every step that puts files or services on a host re-runs on a rebuilt host and has no delete command", function () {
+    const steps = of(graph, COMMAND, /^storage-(prepare|mount|quota)-/);
+    assert.ok(steps.length > 0);
+    for (const step of steps) {
+      assert.equal(step.inputs.delete, undefined, `${step.name} has no delete command`);
+      assert.equal(step.inputs.addPreviousOutputInEnv, false, step.name);
+      const host = step.name.replace(/^storage-(prepare|mount|quota)-/, "");
+      const prep = one(graph, COMMAND, new RegExp(`^${host}-prep$`));
+      assert.equal((step.inputs.triggers as unknown[] | undefined)?.length, 1, `${step.name} has one trigger`);
+      assert.deepEqual(step.propertyDependencies.triggers, [prep.urn], `${step.name} triggers on ${prep.name}'s id`);
+      assert.ok(step.dependencies.includes(prep.urn), `${step.name} waits for ${prep.name}`);
+    }
+  });
+
+  it("creates the volume after every storage host is prepared, hosts preparing in parallel", function () {
+    const prepared = of(graph, COMMAND, /^storage-prepare-gfs-\d+$/);
     assert.equal(prepared.length, 10);
-    const volume = one(graph, "command:remote:Command", /^storage-volume-k8s-data$/);
+    const volume = one(graph, COMMAND, /^storage-volume-k8s-data$/);
     for (const p of prepared) {
       assert.ok(volume.dependencies.includes(p.urn), `volume waits for ${p.name}`);
-      const host = p.name.replace("storage-prepare-", "");
-      const hostPrep = one(graph, "command:remote:Command", new RegExp(`^${host}-prep$`));
-      assert.ok(p.dependencies.includes(hostPrep.urn), `${p.name} waits for ${hostPrep.name}`);
-      // Hosts prepare in parallel: no storage prep waits for another.
       assert.ok(!prepared.some((q) => q !== p && p.dependencies.includes(q.urn)));
     }
   });
 
-  it("exports on every storage host after the volume, and the StorageClass after the exports through the cluster provider", function () {
-    const volume = one(graph, "command:remote:Command", /^storage-volume-k8s-data$/);
-    const exports = of(graph, "command:remote:Command", /^storage-ganesha-gfs-\d+$/);
-    assert.equal(exports.length, 10);
-    for (const e of exports) assert.ok(e.dependencies.includes(volume.urn));
-    const driver = one(graph, "kubernetes:helm.sh/v3:Release", /csi-driver-nfs/);
-    for (const e of exports) assert.ok(driver.dependencies.includes(e.urn), `driver waits for ${e.name}`);
+  it("mounts the volume on every kubelet host and every storage host, after the volume", function () {
+    const volume = one(graph, COMMAND, /^storage-volume-k8s-data$/);
+    const mounts = of(graph, COMMAND, /^storage-mount-/);
+    const expected = prodConfig() as { hosts: { name: string; roles: string[] }[] };
+    const names = expected.hosts
+      .filter((h) => h.roles.includes("worker") || h.roles.includes("storage"))
+      .map((h) => h.name);
+    assert.deepEqual(mounts.map((m) => m.name.replace("storage-mount-", "")).sort(), [...names].sort());
+    for (const m of mounts) assert.ok(m.dependencies.includes(volume.urn), `${m.name} waits for the volume`);
+    // No NFS export, no Ganesha: the native client talks to every brick.
+    assert.equal(of(graph, COMMAND, /ganesha/).length, 0);
+    for (const m of mounts) assert.doesNotMatch(String(m.inputs.stdin), /nfs/i);
+  });
+
+  it("the provisioner waits for every mount and quota agent; the StorageClass for the provisioner", function () {
+    const provisioner = one(graph, "kubernetes:helm.sh/v3:Release", /glusterfs-provisioner/);
+    const deps = new Set(provisioner.dependencies);
+    for (const step of of(graph, COMMAND, /^storage-(mount|quota)-/)) assert.ok(deps.has(step.urn), step.name);
+    assert.equal((provisioner.inputs as { chart?: string }).chart, "local-path-provisioner");
     const sc = one(graph, "kubernetes:storage.k8s.io/v1:StorageClass", /glusterfs/);
-    assert.ok(sc.dependencies.includes(driver.urn));
+    assert.ok(sc.dependencies.includes(provisioner.urn));
     assert.ok(sc.provider, "StorageClass uses the cluster provider");
     assert.equal((sc.inputs as { reclaimPolicy?: string }).reclaimPolicy, "Retain");
   });
 
-  it("adding 4 storage hosts changes only the volume command and adds the new hosts' resources", async function () {
+  it("adding 5 storage hosts (one group of disperse) changes only the volume command and adds the new hosts' resources", async function () {
     const raw = clone(prodConfig()) as {
       hosts: { name: string; address: string; roles: string[]; bricks?: string[]; hostKey?: string }[];
     };
-    for (let i = 21; i <= 24; i++)
+    for (let i = 21; i <= 25; i++)
       raw.hosts.push({
         name: `gfs-${i}`,
         address: `10.10.3.${i}`,
@@ -72,13 +100,16 @@ describe("GlusterStorage in the platform graph", function () {
       )
       .map((r) => r.name);
     assert.deepEqual(changedStorage, ["storage-volume-k8s-data"]);
-    const volume = one(grown, "command:remote:Command", /^storage-volume-k8s-data$/);
-    const script = String(volume.inputs.stdin);
-    // The old sets come first, unchanged; two new sets of the new hosts follow.
-    const sets = /^BRICK_SETS='([^']*)'$/m.exec(script)?.[1].split("\n") ?? [];
+    const added = grown.resources.filter((r) => r.name.startsWith("storage-") && !before.has(r.urn)).map((r) => r.name);
+    assert.deepEqual(
+      added.sort(),
+      ["prepare", "mount", "quota"].flatMap((s) => [21, 22, 23, 24, 25].map((i) => `storage-${s}-gfs-${i}`)).sort(),
+    );
+    const volume = one(grown, COMMAND, /^storage-volume-k8s-data$/);
+    const sets = /^BRICK_SETS='([^']*)'$/m.exec(String(volume.inputs.stdin))?.[1].split("\n") ?? [];
     const oldSets =
       /^BRICK_SETS='([^']*)'$/m
-        .exec(String(one(graph, "command:remote:Command", /^storage-volume-k8s-data$/).inputs.stdin))?.[1]
+        .exec(String(one(graph, COMMAND, /^storage-volume-k8s-data$/).inputs.stdin))?.[1]
         .split("\n") ?? [];
     assert.deepEqual(sets.slice(0, oldSets.length), oldSets);
     assert.equal(sets.length, oldSets.length + 2);

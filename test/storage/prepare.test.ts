@@ -2,7 +2,8 @@
  * The rendered storage-host prep script on a real block device (a loop device): XFS with
  * 512-byte inodes only on an empty device, an fstab entry by UUID, mounted, brick
  * directories; nothing done on a re-run; a device holding another filesystem is left alone
- * unless forceFormat. Package installs and systemctl are recorded by stand-ins (no
+ * unless forceFormat; bricks on "the root filesystem" (here: the temp dir's) or bricks that
+ * are mount points are refused, naming the host and the fix. Package installs and systemctl are recorded by stand-ins (no
  * systemd here); the fstab is a temp file.
  */
 import { strict as assert } from "node:assert";
@@ -14,13 +15,16 @@ import type { GlusterConfig, HostConfig } from "../../stacks/contract/spec";
 import { requireTool } from "../support/tools";
 import { run } from "./cluster";
 
-const gluster = (forceFormat: boolean): GlusterConfig => ({
+const gluster = (forceFormat: boolean, allowRootBricks = false): GlusterConfig => ({
   volume: "k8s-data",
   disperse: 4,
   redundancy: 1,
   options: {},
   forceFormat,
-  csiDriverNfsChart: "4.13.4",
+  allowRootBricks,
+  pingTimeout: 42,
+  enforceCapacity: true,
+  provisionerChart: "0.0.37",
   storageClass: { name: "glusterfs", default: true, reclaimPolicy: "Retain" },
 });
 
@@ -128,5 +132,42 @@ describe("storage host prep on a loop device", function () {
     const again = prep(true);
     assert.equal(again.status, 0, again.out);
     assert.doesNotMatch(again.out, /formatted/);
+  });
+
+  it("refuses bricks on the root filesystem, naming the host and the fix, unless allowRootBricks", function () {
+    // "Root" is the temp dir's filesystem here; the bricks sit on it, no device mounted.
+    const plain = (allow: boolean) =>
+      run("bash", ["-s"], {
+        input: renderPrepareScript(
+          gluster(false, allow),
+          { ...host(), name: "gfs-root", bricks: [join(root, "rootfs", "brick1")], brickDevice: undefined },
+          { rootFs: root },
+        ),
+        timeoutMs: 60_000,
+      });
+    const refused = plain(false);
+    assert.notEqual(refused.status, 0);
+    assert.match(
+      refused.stderr,
+      /\[storage-prep gfs-root\] brick .*rootfs\/brick1 is on the root filesystem, which GlusterFS refuses without force: set hosts\[\]\.brickDevice for gfs-root, mount a filesystem on .*rootfs, or set storage\.glusterfs\.allowRootBricks: true/,
+    );
+    assert.ok(!existsSync(join(root, "rootfs")), "nothing created on the root filesystem");
+    const allowed = plain(true);
+    assert.equal(allowed.status, 0, allowed.stderr);
+    assert.ok(existsSync(join(root, "rootfs", "brick1")));
+  });
+
+  it("refuses a brick that is itself a mount point", function () {
+    if (run("mountpoint", ["-q", mountPoint]).status !== 0) assert.equal(prep(true).status, 0);
+    const r = run("bash", ["-s"], {
+      input: renderPrepareScript(
+        gluster(false),
+        { ...host(), bricks: [mountPoint], brickDevice: undefined },
+        { rootFs: root },
+      ),
+      timeoutMs: 60_000,
+    });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /brick .* is itself a mount point; GlusterFS refuses that: use a sub-directory of it/);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { PlatformSpec } from "../../../stacks/contract/spec";
 import { MANAGED_BY, typed, type KubeObject } from "./common";
-import { IMAGES, mirrorImage } from "./images";
+import { platformImages } from "./images";
 
 const NS = "kube-system";
 /** The label kubeadm, kube-prometheus-stack and NetworkPolicies select CoreDNS by. */
@@ -117,7 +117,7 @@ export function renderCoreDns(spec: PlatformSpec): KubeObject[] {
             containers: [
               {
                 name: "coredns",
-                image: mirrorImage(spec.mirrors.images, IMAGES.coredns, `v${spec.versions.coredns}`),
+                image: platformImages(spec).coredns.image,
                 imagePullPolicy: "IfNotPresent",
                 args: ["-conf", "/etc/coredns/Corefile"],
                 resources: { requests: { cpu: "100m", memory: "70Mi" }, limits: { memory: "170Mi" } },
@@ -227,11 +227,7 @@ export function renderDnsAutoscaler(spec: PlatformSpec): KubeObject[] {
             containers: [
               {
                 name: "autoscaler",
-                image: mirrorImage(
-                  spec.mirrors.images,
-                  IMAGES.clusterProportionalAutoscaler.repository,
-                  IMAGES.clusterProportionalAutoscaler.tag,
-                ),
+                image: platformImages(spec).clusterProportionalAutoscaler.image,
                 command: [
                   "/cluster-proportional-autoscaler",
                   `--namespace=${NS}`,
@@ -336,7 +332,7 @@ export function renderNodeLocalDns(spec: PlatformSpec): KubeObject[] {
             containers: [
               {
                 name: "node-cache",
-                image: mirrorImage(spec.mirrors.images, IMAGES.nodeLocalDns.repository, IMAGES.nodeLocalDns.tag),
+                image: platformImages(spec).nodeLocalDns.image,
                 args: ["-localip", NODE_LOCAL_DNS_IP, "-conf", "/etc/Corefile", "-upstreamsvc", "kube-dns-upstream"],
                 resources: { requests: { cpu: "25m", memory: "5Mi" }, limits: { memory: "128Mi" } },
                 securityContext: { capabilities: { add: ["NET_ADMIN"] } },

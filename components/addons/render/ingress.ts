@@ -2,14 +2,17 @@
  * The ingress controller: traefik (default) or ingress-nginx from the chart mirror, with
  * >= 2 replicas on the edge nodes, exposed on their host network or through a
  * NodePort/LoadBalancer Service, and the source's two modes: http (Ingress objects) and
- * tcp (`addons.ingress.tcp`: external port -> `namespace/service:port`).
+ * tcp (`projects[].tcp`: one entry point per port; the route itself is the project's, in
+ * its namespace, see components/project/renderTcp.ts).
  *
  * Why traefik by default: ingress-nginx was retired upstream in March 2026 (no releases
  * or security fixes since), and the source design already names traefik as an option.
  */
+import { projectTcpRoutes, tcpEntryPoint } from "../../../stacks/contract/schema/projects";
 import type { PlatformSpec } from "../../../stacks/contract/spec";
 import { ADDON_NAMESPACES, MANAGED_BY, release, typed, type KubeObject, type ReleaseSpec } from "./common";
-import { mirrorRegistryPrefix, splitImage } from "./images";
+import { ingressNginxImages, traefikImages } from "./chartImages";
+import { mirrorRegistryPrefix, splitImage, type ImagePin } from "./images";
 
 type Controller = PlatformSpec["addons"]["ingress"]["controller"];
 
@@ -26,14 +29,10 @@ export interface TcpRoute {
   readonly servicePort: number;
 }
 
-/** Parses `addons.ingress.tcp`, sorted by port (stable names and value order). */
+/** Every project's TCP ports (`projects[].tcp`), sorted by port (stable names and value order). */
 export function tcpRoutes(spec: PlatformSpec): TcpRoute[] {
-  return Object.entries(spec.addons.ingress.tcp)
-    .map(([port, target]) => {
-      const [namespace, rest] = target.split("/");
-      const [service, servicePort] = rest.split(":");
-      return { port: Number(port), namespace, service, servicePort: Number(servicePort) };
-    })
+  return spec.projects
+    .flatMap((p) => projectTcpRoutes(p).map((r) => ({ ...r, namespace: p.name })))
     .sort((a, b) => a.port - b.port);
 }
 
@@ -53,17 +52,40 @@ export function ingressReplicas(spec: PlatformSpec): number {
   return Math.max(2, spec.addons.ingress.replicas);
 }
 
+/**
+ * traefik's non-tcp entrypoints as they listen (traefik/traefik-helm-chart@v41.3.0:traefik/values.yaml
+ * `ports`): `traefik` (8080: /ping for the probes; the API is not exposed) keeps the chart's port;
+ * `metrics` moves off 9100, which node-exporter binds on every node's host network.
+ */
+export const TRAEFIK_PORTS = { traefik: 8080, metrics: 9101 } as const;
+
 /** Values of the traefik chart. */
 export function renderTraefikValues(spec: PlatformSpec): Record<string, unknown> {
   const ing = spec.addons.ingress;
   const hostNetwork = ing.exposure === "hostNetwork";
+  // On the host network the entrypoints listen on 80/443 directly. `asDefault`: a router
+  // that names no entry point (an Ingress, a tenant's route) attaches to web/websecure only,
+  // never to the metrics port or a project's TCP port (traefik otherwise uses them all).
   const ports: Record<string, unknown> = {
-    // On the host network the entrypoints listen on 80/443 directly.
-    web: { port: hostNetwork ? 80 : 8000, exposedPort: 80, expose: { default: true }, protocol: "TCP" },
-    websecure: { port: hostNetwork ? 443 : 8443, exposedPort: 443, expose: { default: true }, protocol: "TCP" },
+    web: {
+      port: hostNetwork ? 80 : 8000,
+      exposedPort: 80,
+      expose: { default: true },
+      protocol: "TCP",
+      asDefault: true,
+    },
+    websecure: {
+      port: hostNetwork ? 443 : 8443,
+      exposedPort: 443,
+      expose: { default: true },
+      protocol: "TCP",
+      asDefault: true,
+    },
+    traefik: { port: TRAEFIK_PORTS.traefik },
+    metrics: { port: TRAEFIK_PORTS.metrics, exposedPort: TRAEFIK_PORTS.metrics },
   };
   for (const route of tcpRoutes(spec)) {
-    ports[`tcp-${route.port}`] = {
+    ports[tcpEntryPoint(route.port)] = {
       port: route.port,
       exposedPort: route.port,
       expose: { default: true },
@@ -72,20 +94,27 @@ export function renderTraefikValues(spec: PlatformSpec): Record<string, unknown>
   }
   const selectorLabels = { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": "traefik-traefik" };
   return {
-    image: splitImage(spec.mirrors.images, "library/traefik"),
-    deployment: { kind: "Deployment", replicas: ingressReplicas(spec) },
+    image: splitImage(spec.mirrors.images, traefikImages(spec).traefik),
+    deployment: {
+      kind: "Deployment",
+      replicas: ingressReplicas(spec),
+      // On the host network the pod would resolve with the node's resolv.conf, not cluster DNS.
+      ...(hostNetwork ? { dnsPolicy: "ClusterFirstWithHostNet" } : {}),
+    },
     podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
     ingressClass: { enabled: true, isDefaultClass: true, name: ingressClassName("traefik") },
     providers: {
-      // IngressRouteTCP objects live in the traefik namespace and point at project Services.
-      kubernetesCRD: { enabled: true, allowCrossNamespace: true },
+      // Routes point at Services of their own namespace only: a project's TCP route lives
+      // in the project's namespace, so no route may reach into another namespace.
+      kubernetesCRD: { enabled: true, allowCrossNamespace: false },
       kubernetesIngress: { enabled: true, publishedService: { enabled: !hostNetwork } },
     },
     nodeSelector: ing.nodeSelector,
     affinity: antiAffinity(selectorLabels),
     hostNetwork,
     ports,
-    service: { enabled: !hostNetwork, type: hostNetwork ? "ClusterIP" : ing.exposure },
+    // The chart copies `service.spec` into the Service (templates/_service.tpl); it has no `service.type`.
+    service: { enabled: !hostNetwork, spec: { type: hostNetwork ? "ClusterIP" : ing.exposure } },
     // A host port is held by the old pod until it stops: replace pods one at a time, no surge.
     updateStrategy: {
       type: "RollingUpdate",
@@ -107,29 +136,17 @@ export function renderTraefikValues(spec: PlatformSpec): Record<string, unknown>
   };
 }
 
-/** IngressRouteTCP per TCP service (traefik's tcp mode). */
-export function renderTraefikTcpRoutes(spec: PlatformSpec): KubeObject[] {
-  return tcpRoutes(spec).map((route) => ({
-    apiVersion: "traefik.io/v1alpha1",
-    kind: "IngressRouteTCP",
-    metadata: { name: `tcp-${route.port}`, namespace: ADDON_NAMESPACES.ingress("traefik"), labels: { ...MANAGED_BY } },
-    spec: {
-      entryPoints: [`tcp-${route.port}`],
-      routes: [
-        {
-          match: "HostSNI(`*`)",
-          services: [{ name: route.service, namespace: route.namespace, port: route.servicePort }],
-        },
-      ],
-    },
-  }));
-}
+/** ingress-nginx's admission webhook port on the host network (`controller.admissionWebhooks.port`). */
+export const INGRESS_NGINX_WEBHOOK_HOST_PORT = 10443;
 
 /** Values of the ingress-nginx chart (retired upstream; kept selectable for existing sites). */
 export function renderIngressNginxValues(spec: PlatformSpec): Record<string, unknown> {
   const ing = spec.addons.ingress;
   const hostNetwork = ing.exposure === "hostNetwork";
   const registry = mirrorRegistryPrefix(spec.mirrors.images);
+  const images = ingressNginxImages(spec);
+  // `<registry>/<image>:<tag>` (templates/controller-deployment.yaml): the mirror path is the upstream one.
+  const image = (pin: ImagePin) => ({ registry, image: pin.repository, tag: pin.tag, digest: "" });
   const selectorLabels = {
     "app.kubernetes.io/name": "ingress-nginx",
     "app.kubernetes.io/instance": "ingress-nginx",
@@ -138,7 +155,7 @@ export function renderIngressNginxValues(spec: PlatformSpec): Record<string, unk
   return {
     controller: {
       // Upstream digests pin upstream manifests; the mirror may re-push, so pull by tag.
-      image: { registry, image: "ingress-nginx/controller", digest: "", digestChroot: "" },
+      image: { ...image(images.controller), digestChroot: "" },
       kind: "Deployment",
       replicaCount: ingressReplicas(spec),
       minAvailable: 1,
@@ -149,10 +166,15 @@ export function renderIngressNginxValues(spec: PlatformSpec): Record<string, unk
       updateStrategy: hostNetwork ? { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } } : {},
       ingressClassResource: { name: ingressClassName("ingress-nginx"), enabled: true, default: true },
       service: { enabled: !hostNetwork, type: hostNetwork ? "ClusterIP" : ing.exposure },
-      admissionWebhooks: { patch: { image: { registry, image: "ingress-nginx/kube-webhook-certgen", digest: "" } } },
+      admissionWebhooks: {
+        // On the host network the webhook listens on the node: off the chart's 8443, which the
+        // apiserver balancer takes on masters that are also edge nodes.
+        ...(hostNetwork ? { port: INGRESS_NGINX_WEBHOOK_HOST_PORT } : {}),
+        patch: { image: image(images.certgen) },
+      },
       resources: RESOURCES,
     },
-    defaultBackend: { enabled: false },
+    defaultBackend: { enabled: false, image: image(images.defaultBackend) },
     tcp: Object.fromEntries(
       tcpRoutes(spec).map((r) => [String(r.port), `${r.namespace}/${r.service}:${r.servicePort}`]),
     ),
@@ -177,11 +199,17 @@ export function renderUiIngress(
   host: string,
   service: string,
   port: number,
+  annotations: Readonly<Record<string, string>> = {},
 ): KubeObject {
   return typed.ingress({
     apiVersion: "networking.k8s.io/v1",
     kind: "Ingress",
-    metadata: { name, namespace, labels: { ...MANAGED_BY } },
+    metadata: {
+      name,
+      namespace,
+      labels: { ...MANAGED_BY },
+      ...(Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}),
+    },
     spec: {
       ingressClassName: ingressClassName(spec.addons.ingress.controller),
       rules: [

@@ -2,9 +2,11 @@
  * Logging (the source's EFK): OpenSearch + OpenSearch Dashboards (Elastic's Helm charts
  * are archived; OpenSearch is Apache-2.0 and has index lifecycle built in), and a Fluent
  * Bit DaemonSet shipping container logs with Kubernetes metadata into one index family
- * per namespace (`logs-<namespace>-YYYY.MM.DD`), plus each project's application log
- * files (`projects[].appLogPaths`) into `logs-<project>-app-YYYY.MM.DD`. An ISM policy
- * deletes indices older than `addons.logging.retentionDays`.
+ * per namespace (`logs-<namespace>-YYYY.MM.DD`, or the project's `logs.index` prefix), plus
+ * each project's application log files (`projects[].appLogPaths`, parsed by its
+ * `logs.parsers`) into `<prefix>.app-YYYY.MM.DD`. Each project's ISM policy deletes its
+ * indices after its retention; the platform-wide one catches every other `logs-*` index
+ * after `addons.logging.retentionDays`. See projectLogs.ts.
  *
  * OpenSearch runs without its security plugin: only this namespace's pods (Fluent Bit,
  * Dashboards, the policy Job) and the ingress controller for Dashboards may reach it, by
@@ -13,9 +15,18 @@
  */
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
-import type { PlatformSpec } from "../../../stacks/contract/spec";
+import type { PlatformSpec, ProjectConfig } from "../../../stacks/contract/spec";
 import { ADDON_NAMESPACES, MANAGED_BY, release, typed, type KubeObject, type ReleaseSpec } from "./common";
-import { IMAGES, mirrorImage, mirrorRegistryPrefix } from "./images";
+import { dashboardsImages, fluentBitImages, openSearchImages } from "./chartImages";
+import { fullRepositoryImage, platformImages, type ImagePin } from "./images";
+import {
+  CUSTOM_PARSERS_FILE,
+  appIndexPrefix,
+  appLogInputs,
+  customIndexPrefixes,
+  renderCustomParsers,
+  renderProjectIsmPolicy,
+} from "./projectLogs";
 
 const NS = ADDON_NAMESPACES.logging;
 /** OpenSearch cluster name; its Service is `<cluster>-master`. */
@@ -31,17 +42,26 @@ export const ISM_POLICY_ID = "logs-retention";
 /** The record field Fluent Bit's output reads the index prefix from. */
 const INDEX_FIELD = "logs_index";
 
-/** Lua filter: index prefix from the pod's namespace (the project). */
-export const INDEX_LUA = [
-  "function set_index(tag, timestamp, record)",
-  '  local k = record["kubernetes"]',
-  '  local ns = "unknown"',
-  '  if k ~= nil and k["namespace_name"] ~= nil then ns = k["namespace_name"] end',
-  `  record["${INDEX_FIELD}"] = "${INDEX_PREFIX}" .. ns`,
-  "  return 2, timestamp, record",
-  "end",
-  "",
-].join("\n");
+/**
+ * Lua filter: the index prefix from the pod's namespace (the project), `logs-<namespace>`
+ * unless the project sets `logs.index`. Names and prefixes are DNS-label-like (validated),
+ * so they are safe inside Lua string literals.
+ */
+export function renderIndexLua(spec: PlatformSpec): string {
+  return [
+    "local prefixes = {",
+    ...customIndexPrefixes(spec).map(({ project, prefix }) => `  ["${project}"] = "${prefix}",`),
+    "}",
+    "function set_index(tag, timestamp, record)",
+    '  local k = record["kubernetes"]',
+    '  local ns = "unknown"',
+    '  if k ~= nil and k["namespace_name"] ~= nil then ns = k["namespace_name"] end',
+    `  record["${INDEX_FIELD}"] = prefixes[ns] or ("${INDEX_PREFIX}" .. ns)`,
+    "  return 2, timestamp, record",
+    "end",
+    "",
+  ].join("\n");
+}
 
 /** Projects that collect application log files, with their patterns. */
 export function appLogSources(spec: PlatformSpec): { project: string; paths: readonly string[] }[] {
@@ -76,21 +96,35 @@ export function renderFluentBitConfig(spec: PlatformSpec): Record<string, string
     "    call    set_index",
     "",
   ];
-  for (const { project, paths } of appLogSources(spec)) {
+  for (const input of appLogInputs(spec)) {
     inputs.push(
       "[INPUT]",
       "    Name              tail",
-      `    Path              ${paths.join(",")}`,
-      `    Tag               app.${project}.*`,
+      `    Path              ${input.path}`,
+      `    Tag               ${input.tag}`,
       "    Mem_Buf_Limit     20MB",
       "    Skip_Long_Lines   On",
+      ...(input.multiline ? [`    multiline.parser  ${input.multiline}`] : []),
       "",
     );
+    if (input.parser)
+      filters.push(
+        "[FILTER]",
+        "    Name          parser",
+        `    Match         ${input.tag}`,
+        "    Key_Name      log",
+        `    Parser        ${input.parser}`,
+        "    Reserve_Data  On",
+        "",
+      );
+  }
+  for (const { project } of appLogSources(spec)) {
+    const config = spec.projects.find((p) => p.name === project) as (typeof spec.projects)[number];
     filters.push(
       "[FILTER]",
       "    Name   modify",
       `    Match  app.${project}.*`,
-      `    Set    ${INDEX_FIELD} ${INDEX_PREFIX}${project}-app`,
+      `    Set    ${INDEX_FIELD} ${appIndexPrefix(config)}`,
       `    Set    project ${project}`,
       "",
     );
@@ -102,6 +136,7 @@ export function renderFluentBitConfig(spec: PlatformSpec): Record<string, string
       "    Flush         1",
       "    Log_Level     info",
       "    Parsers_File  /fluent-bit/etc/parsers.conf",
+      `    Parsers_File  ${CUSTOM_PARSERS_FILE}`,
       "    HTTP_Server   On",
       "    HTTP_Listen   0.0.0.0",
       "    HTTP_Port     2020",
@@ -144,18 +179,20 @@ export function appLogHostDirs(spec: PlatformSpec): string[] {
 
 /** Fluent Bit chart values. */
 export function renderFluentBitValues(spec: PlatformSpec): Record<string, unknown> {
-  const registry = mirrorRegistryPrefix(spec.mirrors.images);
+  const images = fluentBitImages(spec);
+  // `<repository>:<tag>` (templates/_helpers.tpl `fluent-bit.image`): the repository carries the registry.
+  const image = (pin: ImagePin) => fullRepositoryImage(spec.mirrors.images, pin);
   const extra = appLogHostDirs(spec).map((dir, i) => ({ name: `applogs-${i}`, dir }));
   return {
     kind: "DaemonSet",
-    image: { repository: `${registry}/fluent/fluent-bit` },
-    testFramework: { enabled: false, image: { repository: `${registry}/library/busybox` } },
-    hotReload: { enabled: false, image: { repository: `${registry}/jimmidyson/configmap-reload` } },
+    image: image(images.fluentBit),
+    testFramework: { enabled: false, image: image(images.test) },
+    hotReload: { enabled: false, image: image(images.hotReload) },
     // Every node, masters and tainted nodes included: their pods' logs count too.
     tolerations: [{ operator: "Exists" }],
     resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
-    luaScripts: { "index.lua": INDEX_LUA },
-    config: renderFluentBitConfig(spec),
+    luaScripts: { "index.lua": renderIndexLua(spec) },
+    config: { ...renderFluentBitConfig(spec), customParsers: renderCustomParsers(spec) },
     extraVolumes: extra.map((v) => ({ name: v.name, hostPath: { path: v.dir } })),
     extraVolumeMounts: extra.map((v) => ({ name: v.name, mountPath: v.dir, readOnly: true })),
   };
@@ -164,13 +201,21 @@ export function renderFluentBitValues(spec: PlatformSpec): Record<string, unknow
 /** OpenSearch chart values. */
 export function renderOpenSearchValues(spec: PlatformSpec): Record<string, unknown> {
   const log = spec.addons.logging;
-  const registry = mirrorRegistryPrefix(spec.mirrors.images);
+  const images = openSearchImages(spec);
+  // Init containers are `<image>:<imageTag>` (templates/statefulset.yaml); unset, both are busybox:latest.
+  const initImage = (pin: ImagePin) => {
+    const { repository, tag } = fullRepositoryImage(spec.mirrors.images, pin);
+    return { image: repository, imageTag: tag };
+  };
   return {
     clusterName: OPENSEARCH_CLUSTER,
     nodeGroup: "master",
+    // The chart names its Services after `masterService` (default "opensearch-cluster-master"),
+    // not after clusterName: every client below calls OPENSEARCH_SERVICE.
+    masterService: OPENSEARCH_SERVICE,
     replicas: log.replicas,
     singleNode: log.replicas === 1,
-    image: { repository: `${registry}/opensearchproject/opensearch` },
+    image: fullRepositoryImage(spec.mirrors.images, images.opensearch),
     protocol: "http",
     securityConfig: { enabled: false },
     config: {
@@ -183,13 +228,13 @@ export function renderOpenSearchValues(spec: PlatformSpec): Record<string, unkno
       { name: "DISABLE_SECURITY_PLUGIN", value: "true" },
     ],
     // vm.max_map_count is not namespaced: a privileged init container sets it on the node.
-    sysctlInit: { enabled: true },
+    sysctlInit: { enabled: true, ...initImage(images.sysctl) },
     persistence: {
       enabled: true,
       size: log.storage,
       ...(log.storageClass ? { storageClass: log.storageClass } : {}),
       enableInitChown: false,
-      image: `${registry}/library/busybox`,
+      ...initImage(images.initChown),
     },
     antiAffinity: "hard",
     opensearchJavaOpts: "-Xms2g -Xmx2g",
@@ -200,11 +245,12 @@ export function renderOpenSearchValues(spec: PlatformSpec): Record<string, unkno
 /** OpenSearch Dashboards chart values. */
 export function renderDashboardsValues(spec: PlatformSpec): Record<string, unknown> {
   return {
-    image: { repository: `${mirrorRegistryPrefix(spec.mirrors.images)}/opensearchproject/opensearch-dashboards` },
+    image: fullRepositoryImage(spec.mirrors.images, dashboardsImages(spec).dashboards),
     opensearchHosts: `http://${OPENSEARCH_SERVICE}:9200`,
     replicaCount: 1,
     extraEnvs: [{ name: "DISABLE_SECURITY_DASHBOARDS_PLUGIN", value: "true" }],
-    resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+    // Helm merges maps: without an explicit cpu limit the chart's default `limits.cpu: 100m` stays.
+    resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
   };
 }
 
@@ -268,11 +314,22 @@ export const ISM_SCRIPT = [
   "",
 ].join("\n");
 
-/** ConfigMap + Job that install the ISM policy; the name follows the content (Jobs are immutable). */
-export function renderIsmPolicyJob(spec: PlatformSpec): KubeObject[] {
-  const policy = JSON.stringify(renderIsmPolicy(spec.addons.logging.retentionDays), null, 2);
-  const digest = createHash("sha256").update(policy).update(ISM_SCRIPT).digest("hex").slice(0, 8);
-  const name = `ism-policy-${digest}`;
+/**
+ * ConfigMap + Job that install one ISM policy; the name follows the content (Jobs are
+ * immutable), so a changed policy is a new pair and an unchanged one stays as it is.
+ * A policy applies to indices created after it; existing indices keep the revision they
+ * were enrolled with (OpenSearch ISM), which daily indices outgrow within the retention.
+ */
+function renderIsmObjects(
+  spec: PlatformSpec,
+  base: string,
+  policyId: string,
+  body: Record<string, unknown>,
+): KubeObject[] {
+  const policy = JSON.stringify(body, null, 2);
+  const digest = createHash("sha256").update(policyId).update(policy).update(ISM_SCRIPT).digest("hex").slice(0, 8);
+  // Job names are label values (at most 63 characters).
+  const name = `${base.slice(0, 53).replace(/-+$/, "")}-${digest}`;
   const labels = { ...MANAGED_BY, "app.kubernetes.io/name": "ism-policy" };
   return [
     typed.configMap({
@@ -295,11 +352,11 @@ export function renderIsmPolicyJob(spec: PlatformSpec): KubeObject[] {
             containers: [
               {
                 name: "apply",
-                image: mirrorImage(spec.mirrors.images, IMAGES.curl.repository, IMAGES.curl.tag),
+                image: platformImages(spec).curl.image,
                 command: ["/bin/sh", "/policy/apply.sh"],
                 env: [
                   { name: "OPENSEARCH_URL", value: `http://${OPENSEARCH_SERVICE}:9200` },
-                  { name: "POLICY_ID", value: ISM_POLICY_ID },
+                  { name: "POLICY_ID", value: policyId },
                 ],
                 resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
                 securityContext: {
@@ -316,4 +373,15 @@ export function renderIsmPolicyJob(spec: PlatformSpec): KubeObject[] {
       },
     }),
   ];
+}
+
+/** The platform-wide policy: indices `logs-*` are deleted `addons.logging.retentionDays` after creation. */
+export function renderIsmPolicyJob(spec: PlatformSpec): KubeObject[] {
+  return renderIsmObjects(spec, "ism-policy", ISM_POLICY_ID, renderIsmPolicy(spec.addons.logging.retentionDays));
+}
+
+/** One project's policy objects (`ism-<project>-<digest>`): only that project's settings change them. */
+export function renderProjectIsmJob(spec: PlatformSpec, project: ProjectConfig): KubeObject[] {
+  const { policyId, policy } = renderProjectIsmPolicy(spec, project);
+  return renderIsmObjects(spec, `ism-${project.name}`, policyId, policy);
 }

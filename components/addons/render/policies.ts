@@ -1,12 +1,45 @@
 /**
- * Who may reach each add-on namespace (besides pods of the namespace itself). Shared by the
- * components and the tests so both read the same rules.
+ * Who may reach each add-on namespace (besides pods of the namespace itself), and the
+ * addresses host-network clients send from. Shared by the components, the seams table and
+ * the tests so all read the same rules.
  */
-import type { PlatformSpec } from "../../../stacks/contract/spec";
+import { calicoTunnelRanges } from "../../network/render";
+import type { HostConfig, PlatformSpec } from "../../../stacks/contract/spec";
 import { ADDON_NAMESPACES, nodeCidrs, type IngressPeer } from "./common";
 
-/** Ingress controller namespace, as a peer list of one namespace. */
-const ingressNs = (spec: PlatformSpec) => [ADDON_NAMESPACES.ingress(spec.addons.ingress.controller)];
+/**
+ * Where the apiserver's calls to webhooks and aggregated APIs come from: the masters' own
+ * addresses (same subnet, or no encapsulation) and their Calico tunnel addresses (a pod on a
+ * node behind an IPIP/VXLAN tunnel). Masters run calico-node, so they have the pod routes.
+ */
+export function apiserverSourceCidrs(spec: PlatformSpec): string[] {
+  const tunnels = calicoTunnelRanges(spec);
+  return [...nodeCidrs(spec.topology.masters.map((h) => h.address)), ...(tunnels ? [tunnels.masters] : [])];
+}
+
+/** The nodes a host-network ingress controller runs on (edge label, not a tainted master). */
+export function edgeNodes(spec: PlatformSpec): HostConfig[] {
+  const selector = Object.entries(spec.addons.ingress.nodeSelector);
+  return spec.topology.nodes.filter(
+    (h) => (h.roles.includes("worker") || !h.roles.includes("master")) && selector.every(([k, v]) => h.labels[k] === v),
+  );
+}
+
+/**
+ * Where the ingress controller's connections to Services come from: its namespace's pods,
+ * or, on the host network, the edge nodes' addresses and the non-master nodes' tunnel range.
+ */
+export function ingressSource(spec: PlatformSpec): Pick<IngressPeer, "namespaces" | "cidrs"> {
+  const ing = spec.addons.ingress;
+  if (ing.exposure !== "hostNetwork") return { namespaces: [ADDON_NAMESPACES.ingress(ing.controller)] };
+  const tunnels = calicoTunnelRanges(spec);
+  return { cidrs: [...nodeCidrs(edgeNodes(spec).map((h) => h.address)), ...(tunnels ? [tunnels.nodes] : [])] };
+}
+
+/** The ingress controller's namespace accepts connections from anywhere: it is the entry point. */
+export function ingressPeers(): IngressPeer[] {
+  return [{ name: "clients", cidrs: ["0.0.0.0/0"] }, { name: "all-namespaces" }];
+}
 
 /**
  * Monitoring: the apiserver (on the masters' host network) calls metrics-server and the
@@ -14,11 +47,11 @@ const ingressNs = (spec: PlatformSpec) => [ADDON_NAMESPACES.ingress(spec.addons.
  * port-forward, or Grafana through the ingress controller when `grafanaHost` is set.
  */
 export function monitoringPeers(spec: PlatformSpec): IngressPeer[] {
-  const peers: IngressPeer[] = [{ name: "apiserver", cidrs: nodeCidrs(spec.topology.masters.map((h) => h.address)) }];
+  const peers: IngressPeer[] = [{ name: "apiserver", cidrs: apiserverSourceCidrs(spec) }];
   if (spec.addons.monitoring.grafanaHost) {
     peers.push({
       name: "ingress-to-grafana",
-      namespaces: ingressNs(spec),
+      ...ingressSource(spec),
       podSelector: { "app.kubernetes.io/name": "grafana" },
       ports: [3000],
     });
@@ -39,7 +72,7 @@ export function loggingPeers(spec: PlatformSpec): IngressPeer[] {
   if (spec.addons.logging.dashboardsHost) {
     peers.push({
       name: "ingress-to-dashboards",
-      namespaces: ingressNs(spec),
+      ...ingressSource(spec),
       podSelector: { "app.kubernetes.io/name": "opensearch-dashboards" },
       ports: [5601],
     });

@@ -84,3 +84,35 @@ export const bastionProxy = defineRule(["ssh", "apiserver"], (config, _out, warn
       message: `is unset although hosts are reached through the bastion ${config.ssh.bastion.host}: in-cluster resources then need the machine running Pulumi to route to ${config.apiserver.vip}:${config.apiserver.port}; set it to e.g. socks5://127.0.0.1:1080 with \`ssh -N -D 127.0.0.1:1080 ${config.ssh.bastion.user}@${config.ssh.bastion.host}\` open`,
     });
 });
+
+/**
+ * Host ports every master already holds (masters run the node components): the apiserver
+ * balancer's port on the VIP must not take one. Values from the rendered configs: etcd
+ * (2379-2381), Calico (179 BGP, 5473 Typha, 9091/9099 Felix), the apiservers (6443),
+ * haproxy's status (8404), node-exporter (9100) and the node daemons (10249-10259).
+ */
+const MASTER_HOST_PORTS: readonly { port: number; what: string }[] = [
+  { port: 179, what: "Calico BGP" },
+  { port: 2379, what: "etcd clients" },
+  { port: 2380, what: "etcd peers" },
+  { port: 2381, what: "etcd metrics" },
+  { port: 5473, what: "Calico Typha" },
+  { port: 8404, what: "haproxy's status page" },
+  { port: 9091, what: "Calico Felix metrics" },
+  { port: 9099, what: "Calico Felix health" },
+  { port: 9100, what: "node-exporter" },
+  { port: 10249, what: "kube-proxy metrics" },
+  { port: 10250, what: "kubelet" },
+  { port: 10256, what: "kube-proxy health" },
+  { port: 10257, what: "kube-controller-manager" },
+  { port: 10259, what: "kube-scheduler" },
+];
+
+export const apiserverPortFree = defineRule(["apiserver"], (config, out) => {
+  const taken = MASTER_HOST_PORTS.find((p) => p.port === config.apiserver.port);
+  if (taken)
+    out.push({
+      path: "apiserver.port",
+      message: `${config.apiserver.port} is taken on every master by ${taken.what}; pick another haproxy port (default 8443)`,
+    });
+});

@@ -3,11 +3,27 @@
  * `{ path, message }`, naming the key an operator must edit; every rule whose sections
  * parsed runs, so one load reports every problem at once.
  */
-import { apiserverVip, bastionProxy, etcdInitialMembers, etcdTiming, kubernetesVersion } from "./control-plane";
+import { calicoVersion, uiHosts } from "./addons";
+import {
+  apiserverPortFree,
+  apiserverVip,
+  bastionProxy,
+  etcdInitialMembers,
+  etcdTiming,
+  kubernetesVersion,
+} from "./control-plane";
 import { hostKeys, roleCounts, ssh, uniqueHosts } from "./hosts";
 import { packageSignatures, packageSources } from "./mirrors";
 import { calico, hostNetworks, networkRanges } from "./network";
-import { projectLimits, projects } from "./projects";
+import {
+  projectEgress,
+  projectLimits,
+  projectLogs,
+  projectPlatformHosts,
+  projectPullSecrets,
+  projects,
+  projectTcp,
+} from "./projects";
 import { imagesProject, registry } from "./registry";
 import { glusterfs } from "./storage";
 import type { Rule } from "./types";
@@ -26,6 +42,7 @@ export const RULES: readonly Rule[] = [
   packageSignatures,
   packageSources,
   apiserverVip,
+  apiserverPortFree,
   bastionProxy,
   networkRanges,
   hostNetworks,
@@ -34,9 +51,16 @@ export const RULES: readonly Rule[] = [
   etcdTiming,
   etcdInitialMembers,
   calico,
+  calicoVersion,
+  uiHosts,
   glusterfs,
   registry,
   imagesProject,
   projects,
+  projectPlatformHosts,
+  projectTcp,
+  projectEgress,
+  projectPullSecrets,
   projectLimits,
+  projectLogs,
 ];

@@ -1,8 +1,10 @@
-/** Rules of the GlusterFS volume: geometry, storage hosts and their bricks. */
+/** Rules of the GlusterFS volume: geometry, storage hosts and their bricks, who may mount it. */
+import { cidrContains, parseCidr, parseIpv4 } from "../../../lib/ipv4";
+import { BRICK_PATH, brickMount, MANAGED_GLUSTER_OPTIONS } from "../schema/storage";
 import { duplicates, hostsWith } from "./util";
 import { defineRule } from "./types";
 
-export const glusterfs = defineRule(["hosts", "storage"], (config, out, warnings) => {
+export const glusterfs = defineRule(["hosts", "storage", "workers"], (config, out, warnings) => {
   const gluster = config.storage.glusterfs;
   const storage = hostsWith(config, "storage");
   config.hosts.forEach((h, i) => {
@@ -17,6 +19,20 @@ export const glusterfs = defineRule(["hosts", "storage"], (config, out, warnings
       });
     return;
   }
+  for (const key of Object.keys(gluster.options)) {
+    const owner = MANAGED_GLUSTER_OPTIONS[key];
+    if (owner)
+      out.push({
+        path: `storage.glusterfs.options.${key}`,
+        message: `is set by the platform from ${owner}; set that instead`,
+      });
+  }
+  if (gluster.allowRootBricks)
+    warnings.push({
+      path: "storage.glusterfs.allowRootBricks",
+      message: "bricks may sit on the root filesystem: a full volume then fills the hosts' root filesystems",
+    });
+  clientNetworks(config, gluster.clientNetworks, out);
   const { disperse, redundancy } = gluster;
   if (disperse < 3)
     out.push({
@@ -44,6 +60,18 @@ export const glusterfs = defineRule(["hosts", "storage"], (config, out, warnings
       (b) => b,
       (b, j) => out.push({ path: `hosts[${index}].bricks[${j}]`, message: `${b} is listed twice` }),
     );
+    host.bricks.forEach((b, j) => {
+      if (!BRICK_PATH.test(b))
+        out.push({
+          path: `hosts[${index}].bricks[${j}]`,
+          message: `${JSON.stringify(b)} must be an absolute path of letters, digits and . _ - (no '.' or '..' segments)`,
+        });
+    });
+    if (host.brickDevice && host.bricks.length > 0 && brickMount(host.bricks) === "/")
+      out.push({
+        path: `hosts[${index}].brickDevice`,
+        message: `the bricks of ${host.name} (${host.bricks.join(", ")}) share no parent directory to mount ${host.brickDevice} on; put them under one directory such as /data/glusterfs`,
+      });
   });
   const withBricks = storage.filter(({ host }) => host.bricks.length > 0);
   if (disperse >= 3 && withBricks.length < disperse) {
@@ -77,3 +105,27 @@ export const glusterfs = defineRule(["hosts", "storage"], (config, out, warnings
     });
   }
 });
+
+/** Every host that mounts the volume (kubelet hosts) must lie in the configured client networks. */
+function clientNetworks(
+  config: {
+    hosts: readonly { name: string; address: string; roles: readonly string[] }[];
+    workers: { kubeletOnMasters: boolean };
+  },
+  networks: readonly string[] | undefined,
+  out: { path: string; message: string }[],
+): void {
+  if (!networks) return;
+  const parsed = networks.map((n) => parseCidr(n.includes("/") ? n : `${n}/32`));
+  if (parsed.some((p) => p === undefined)) return;
+  config.hosts.forEach((h, i) => {
+    const mounts = h.roles.includes("worker") || (h.roles.includes("master") && config.workers.kubeletOnMasters);
+    const address = parseIpv4(h.address);
+    if (!mounts || address === undefined) return;
+    if (!parsed.some((p) => p !== undefined && cidrContains(p, address)))
+      out.push({
+        path: `hosts[${i}].address`,
+        message: `${h.name} (${h.address}) runs kubelet and mounts the GlusterFS volume but lies outside storage.glusterfs.clientNetworks (${networks.join(", ")})`,
+      });
+  });
+}

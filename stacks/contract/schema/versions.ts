@@ -5,7 +5,7 @@ import { z } from "zod";
 import { HTTP_URL, matching, url, version } from "./common";
 export const versionsSchema = z.strictObject({
   kubernetes: version.default("1.35.1"),
-  etcd: version.default("3.6.16"),
+  etcd: version.default("3.6.14"),
   containerd: version.default("2.2.7"),
   runc: version.default("1.3.6"),
   cni: version.default("1.9.1"),

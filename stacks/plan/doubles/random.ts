@@ -4,6 +4,7 @@
  * state would) while different resources get different values.
  */
 import { createHash } from "node:crypto";
+import { hashSync } from "bcryptjs";
 import { registerDouble, seedOf, type DoubleArgs } from "../mocks";
 
 function bytes(args: DoubleArgs, count: number): Buffer {
@@ -27,7 +28,17 @@ function password(args: DoubleArgs): { result: string } {
   return { result: [...bytes(args, length)].map((b) => alphabet[b % alphabet.length]).join("") };
 }
 
-registerDouble("random:index/randomPassword:RandomPassword", password);
+/** bcrypt's own base64 alphabet (salts are 22 characters of it). */
+const BCRYPT_ALPHABET = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+// The provider's `bcryptHash` output: a real bcrypt hash of the result (cost 4, not the provider's 10: the
+// doubles run for every plan and test, and the hash is checked, not brute-forced), its salt
+// derived from the resource like every other "random" value, so the hash verifies.
+registerDouble("random:index/randomPassword:RandomPassword", (args) => {
+  const { result } = password(args);
+  const salt = [...bytes({ ...args, name: `${args.name}/salt` }, 22)].map((b) => BCRYPT_ALPHABET[b % 64]).join("");
+  return { result, bcryptHash: hashSync(result, `$2a$04$${salt}`) };
+});
 registerDouble("random:index/randomString:RandomString", password);
 registerDouble("random:index/randomBytes:RandomBytes", (args) => {
   const raw = bytes(args, Number(args.inputs.length ?? 32));
