@@ -144,14 +144,6 @@ export class Platform extends pulumi.ComponentResource {
     const ingress = spec.addons.ingress.enabled
       ? new Ingress("ingress", { spec, provider, dependsOn: dns.resources }, { parent: this })
       : undefined;
-    const uiGate = [...dns.resources, ...(ingress ? [ingress.release] : [])];
-    const monitoring = spec.addons.monitoring.enabled
-      ? new Monitoring("monitoring", { spec, provider, dependsOn: uiGate }, { parent: this })
-      : undefined;
-    const logging = spec.addons.logging.enabled
-      ? new Logging("logging", { spec, provider, dependsOn: uiGate }, { parent: this })
-      : undefined;
-
     // --- storage: GlusterFS pool and dispersed volume on the storage hosts, its native
     // mount on every kubelet host (in parallel with the cluster); the provisioner and
     // StorageClass once the cluster runs DNS
@@ -167,6 +159,17 @@ export class Platform extends pulumi.ComponentResource {
           },
           { parent: this },
         )
+      : undefined;
+
+    // Monitoring and logging claim volumes: they wait for the StorageClass (else their PVCs
+    // would sit Pending, or bind to nothing, on a first rollout).
+    const volumes = storage?.storageClassReady ?? [];
+    const uiGate = [...dns.resources, ...(ingress ? [ingress.release] : []), ...volumes];
+    const monitoring = spec.addons.monitoring.enabled
+      ? new Monitoring("monitoring", { spec, provider, dependsOn: uiGate }, { parent: this })
+      : undefined;
+    const logging = spec.addons.logging.enabled
+      ? new Logging("logging", { spec, provider, dependsOn: uiGate }, { parent: this })
       : undefined;
 
     // --- projects: one tenant bundle per projects[] entry, independent of each other; pull

@@ -123,7 +123,7 @@ describe("add-ons: the seams (who must reach whom) exist in the rendered config"
               : (CHART_FACTS as Record<string, Record<string, { apiserverCalls?: readonly string[] }>>)[chart]?.[
                   String(r.inputs.version)
                 ];
-          if (!facts && chart !== "csi-driver-nfs" && chart !== "prometheus-operator-crds")
+          if (!facts && chart !== "local-path-provisioner" && chart !== "prometheus-operator-crds")
             assert.fail(`no recorded facts for ${chart} ${String(r.inputs.version)}`);
           expected.push(...(facts?.apiserverCalls ?? []));
         }

@@ -80,6 +80,23 @@ describe("GlusterStorage in the platform graph", function () {
     assert.equal((sc.inputs as { reclaimPolicy?: string }).reclaimPolicy, "Retain");
   });
 
+  it("the monitoring and logging volumes are claimed only after the StorageClass exists (first rollout)", function () {
+    const sc = one(graph, "kubernetes:storage.k8s.io/v1:StorageClass", /glusterfs/);
+    const claimers = graph.resources.filter(
+      (r) =>
+        (r.type === "kubernetes:helm.sh/v3:Release" || r.type === "kubernetes:helm.sh/v4:Chart") &&
+        /kube-prometheus-stack|opensearch$/.test(String(r.inputs.chart)),
+    );
+    assert.equal(claimers.length, 2, claimers.map((r) => r.name).join(", "));
+    const closure = (urn: string, seen = new Set<string>()): Set<string> => {
+      for (const d of graph.byUrn.get(urn)?.dependencies ?? []) if (!seen.has(d)) closure(d, seen.add(d));
+      const parent = graph.byUrn.get(urn)?.parent;
+      if (parent && !seen.has(parent)) closure(parent, seen.add(parent));
+      return seen;
+    };
+    for (const r of claimers) assert.ok(closure(r.urn).has(sc.urn), `${r.name} waits for the StorageClass`);
+  });
+
   it("adding 5 storage hosts (one group of disperse) changes only the volume command and adds the new hosts' resources", async function () {
     const raw = clone(prodConfig()) as {
       hosts: { name: string; address: string; roles: string[]; bricks?: string[]; hostKey?: string }[];

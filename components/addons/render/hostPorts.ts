@@ -3,7 +3,7 @@
  * from the rendered configs and chart values (with the chart defaults we do not override,
  * read at the pinned tags): the host services (etcd, apiserver, haproxy, kubelet,
  * kube-proxy, Harbor, Gluster, Ganesha) and every hostNetwork pod that can land on the
- * host (Calico, node-exporter, csi-driver-nfs, the ingress controller on edge nodes). Two
+ * host (Calico, node-exporter, the ingress controller on edge nodes). Two
  * owners on one port and protocol whose bind addresses overlap make one of them fail.
  */
 import { PORTS } from "../../control-plane/paths";
@@ -12,7 +12,6 @@ import { renderApiServerFlags } from "../../control-plane/renderApiserver";
 import { haproxyConfigFor } from "../../control-plane/renderHaproxy";
 import { planEtcd, renderEtcdFlags } from "../../etcd/render";
 import { registryAddress } from "../../registry/render";
-import { renderCsiDriverValues } from "../../storage/render";
 import { renderKubeletConfig, renderKubeProxyConfig } from "../../worker/render";
 import type { HostConfig, PlatformSpec } from "../../../stacks/contract/spec";
 import { renderIngressNginxValues, renderTraefikValues } from "./ingress";
@@ -56,8 +55,6 @@ export interface Collision {
  *   (9100 on 0.0.0.0 with listenOnAllInterfaces);
  * - tigera/operator@v1.38.13:pkg/render/node.go (BGP 179, Felix health 9099 on localhost),
  *   pkg/render/typha.go (5473, health 9098 on localhost);
- * - kubernetes-csi/csi-driver-nfs@v4.13.4:charts/v4.13.4/csi-driver-nfs/values.yaml
- *   (controller/node livenessProbe.healthPort 29652/29653, nodeDriverRegistrar 19809, localhost).
  */
 export const CHART_HOST_PORT_DEFAULTS = {
   traefik: { traefik: 8080, web: 8000, websecure: 8443, metrics: 9100 },
@@ -71,7 +68,6 @@ export const CHART_HOST_PORT_DEFAULTS = {
   },
   nodeExporter: 9100,
   calico: { bgp: 179, felixHealth: 9099, typha: 5473, typhaHealth: 9098, vxlan: 4789 },
-  csiDriverNfs: { controllerHealth: 29652, nodeHealth: 29653, registrarHealth: 19809 },
 } as const;
 
 const tcp = (port: number, bind: Bind, owner: string): HostPort => ({ port, protocol: "TCP", bind, owner });
@@ -139,26 +135,11 @@ function kubeletNodePorts(spec: PlatformSpec, host: HostConfig): HostPort[] {
     tcp(calico.typhaHealth, "loopback", "calico-typha/health"),
   ];
   if (spec.addons.monitoring.enabled) ports.push(tcp(CHART_HOST_PORT_DEFAULTS.nodeExporter, "all", "node-exporter"));
-  if (spec.storage.glusterfs) ports.push(...csiDriverPorts(spec));
+  // The volume is a FUSE mount (a client, no listener); local-path-provisioner runs on the pod network.
   if (spec.network.calico.mode === "vxlan")
     ports.push({ port: calico.vxlan, protocol: "UDP", bind: "all", owner: "calico-node/vxlan" });
   if (edgeNodes(spec).some((h) => h.name === host.name)) ports.push(...ingressPorts(spec));
   return ports;
-}
-
-/** csi-driver-nfs (components/storage's chart): node plugin on every node, the controller on any. */
-function csiDriverPorts(spec: PlatformSpec): HostPort[] {
-  const csi = renderCsiDriverValues(spec) as Values;
-  const d = CHART_HOST_PORT_DEFAULTS.csiDriverNfs;
-  return [
-    tcp(csi.node?.livenessProbe?.healthPort ?? d.nodeHealth, "loopback", "csi-nfs-node/livenessprobe"),
-    tcp(csi.nodeDriverRegistrar?.healthPort ?? d.registrarHealth, "loopback", "csi-nfs-node/registrar"),
-    tcp(
-      csi.controller?.livenessProbe?.healthPort ?? d.controllerHealth,
-      "loopback",
-      "csi-nfs-controller/livenessprobe",
-    ),
-  ];
 }
 
 function masterPorts(spec: PlatformSpec, host: HostConfig): HostPort[] {

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { projectLogsSchema } from "./addons";
-import { INGRESS_DOMAIN, cidr, label, matching, quantity, secretString } from "./common";
+import { INGRESS_DOMAIN, cidr, label, matching, quantity, secretLine } from "./common";
 
 /** A quantity that cannot be negative (quotas and limits: `-1Gi` means nothing useful). */
 const amount = quantity.refine((s) => !s.startsWith("-"), {
@@ -73,11 +73,12 @@ const pullSecretSchema = z.strictObject({
     "must be a registry host[:port] like registry.partner.example.com (no scheme, no path)",
   ),
   /** Registry user; ':' would break the `user:password` auth field. */
-  username: z
-    .string()
-    .regex(/^[^\s:\p{Cc}]{1,255}$/u, { message: "must be a registry user name without spaces or ':'" }),
-  /** The password or token. **Secret**: `pulumi config set --secret --path 'projects[i].pullSecrets[j].password'`. */
-  password: secretString,
+  username: matching(
+    /^[A-Za-z0-9._@$+-]{1,255}$/,
+    "must be a registry user name (letters, digits, '.', '_', '@', '$', '+', '-'; no ':' or spaces)",
+  ),
+  /** The password or token (one line). **Secret**: `pulumi config set --secret --path 'projects[i].pullSecrets[j].password'`. */
+  password: secretLine,
 });
 
 export const projectSchema = z.strictObject({
