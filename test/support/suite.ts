@@ -21,7 +21,8 @@ function testFiles(dir = join(ROOT, "test")): string[] {
 
 /** The cost class of a test file. */
 export function costClass(text: string): "unit" | "graph" | "integration" {
-  if (/requireTool\(|kubectlBinary\(|spawn(Sync)?\(\s*["'](bash|git|npm|openssl|shellcheck)/.test(text)) return "integration";
+  if (/requireTool\(|kubectlBinary\(|spawn(Sync)?\(\s*["'](bash|git|npm|openssl|shellcheck)/.test(text))
+    return "integration";
   if (/runProgram\(|loopbackGraph\(|runIndex\(|prodGraph\(|plan\(/.test(text)) return "graph";
   return "unit";
 }
