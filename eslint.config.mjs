@@ -1,6 +1,14 @@
-// ESLint flat config: typescript-eslint's recommended rules on all TypeScript sources.
+// ESLint flat config: typescript-eslint's recommended rules on all TypeScript sources, and
+// the layering of the architecture (DESIGN.md section 7): the config contract imports only
+// lib/; lib/ imports nothing of the project; components import the contract, never the
+// plan tool or the platform wiring.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+
+const planOrWiring = {
+  group: ["**/stacks/plan/*", "**/stacks/plan", "**/stacks/platform", "**/stacks/program"],
+  message: "components and the contract never import the plan tool or the platform wiring",
+};
 
 export default tseslint.config(
   { ignores: ["node_modules/", "scratch/", "**/*.js", "**/*.mjs"] },
@@ -10,5 +18,42 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
+  },
+  {
+    files: ["stacks/contract/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            planOrWiring,
+            {
+              group: ["**/components/*", "**/components/**", "@pulumi/*"],
+              message: "the config contract is the bottom layer: it imports only lib/ (and zod, yaml)",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["lib/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/stacks/*", "**/stacks/**", "**/components/*", "**/components/**", "@pulumi/*"],
+              message: "lib/ holds pure helpers: it imports nothing of the project",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["components/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [planOrWiring] }] },
   },
 );

@@ -7,7 +7,7 @@
 import { longestChain } from "../stacks/plan/analysis";
 import { scaleConfig } from "../stacks/plan/generate";
 import { runProgram, type Graph, type RecordedResource } from "../stacks/plan/run";
-import { opensSshOnCreate, WORKER_NODE_TYPE, withoutBatchEdges } from "../components/worker/graphInfo";
+import { opensSshOnCreate, WORKER_NODE_TYPE, withoutBatchEdges } from "../test/support/workerGraph";
 import { PROD } from "./core";
 
 /** Per-worker figures of one graph. */

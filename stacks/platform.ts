@@ -42,9 +42,6 @@ export class Platform extends pulumi.ComponentResource {
     this.hosts = hosts;
     const refs = (role: Role): HostRef[] =>
       spec.hosts.filter((h) => h.roles.includes(role)).map((h) => hosts.get(h.name) as Host);
-    void refs;
-
-    // --- components are wired below, in graph order --------------------------------
 
     // --- PKI: CAs and every certificate; etcd: members, health gate, pre-change snapshot
     const pki = new Pki("pki", { spec }, { parent: this });

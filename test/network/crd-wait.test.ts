@@ -10,6 +10,7 @@ import type { RecordedResource } from "../../stacks/plan/run";
 import { runProgram } from "../../stacks/plan/run";
 import { prodConfig } from "../support/config";
 import { requireTool } from "../support/tools";
+import { kubectlBinary } from "../support/kubectl";
 import { specOf } from "./fixtures";
 
 const spec = () => specOf(prodConfig());
@@ -88,13 +89,12 @@ describe("network: Calico objects wait until their CRDs are Established", functi
   });
 
   it("waits with the real kubectl until every CRD exists and is Established", async function () {
-    requireTool(this, "kubectl");
     const felix = CALICO_PATCHED_CRDS[0];
     const api = await fakeApiserver(Object.fromEntries(CALICO_PATCHED_CRDS.map((c) => [c, c === felix ? 4 : 0])));
     try {
       const script = renderCrdWaitScript(spec(), {
         kubeconfig: kubeconfig(api.url),
-        kubectl: "kubectl",
+        kubectl: kubectlBinary(),
         timeoutSeconds: 30,
         intervalSeconds: 0.2,
       });
@@ -108,12 +108,11 @@ describe("network: Calico objects wait until their CRDs are Established", functi
   });
 
   it("gives up after the timeout, naming the CRD and where to look", async function () {
-    requireTool(this, "kubectl");
     const api = await fakeApiserver({ [CALICO_PATCHED_CRDS[0]]: 0, [CALICO_PATCHED_CRDS[1]]: -1 });
     try {
       const script = renderCrdWaitScript(spec(), {
         kubeconfig: kubeconfig(api.url),
-        kubectl: "kubectl",
+        kubectl: kubectlBinary(),
         timeoutSeconds: 2,
         intervalSeconds: 0.2,
       });

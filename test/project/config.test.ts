@@ -307,7 +307,7 @@ const BAD: [string, (raw: Raw) => void, string, RegExp][] = [
     "pull secret user with ':'",
     (r) => (r.projects[1].pullSecrets[0].username = "a:b"),
     "projects[1].pullSecrets[0].username",
-    /without spaces or ':'/,
+    /no ':' or spaces/,
   ],
   [
     "pull secret for the platform registry",

@@ -12,7 +12,7 @@ import {
   resourcesByNode,
   WORKER_NODE_TYPE,
   withoutBatchEdges,
-} from "../../components/worker/graphInfo";
+} from "../support/workerGraph";
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests edit arbitrary config paths
 

@@ -180,7 +180,6 @@ function storagePorts(host: HostConfig): HostPort[] {
     tcp(24008, "all", "glusterd/rdma"),
     // Brick processes take ports upward from glusterd's base-port 49152, one per brick.
     ...host.bricks.map((_, i) => tcp(49152 + i, "all", `glusterfsd/brick-${i + 1}`)),
-    tcp(2049, "all", "nfs-ganesha"),
   ];
 }
 

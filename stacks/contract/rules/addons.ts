@@ -25,3 +25,21 @@ export const uiHosts = defineRule(["addons"], (config, out) => {
         message: `${host} is published through the ingress controller, which addons.ingress.enabled: false turns off`,
       });
 });
+
+/**
+ * On the host network the ingress controller takes 80 and 443 on every edge node; Harbor
+ * takes its HTTPS port on the registry hosts. One host cannot hold both.
+ */
+export const edgeRegistryHosts = defineRule(["hosts", "addons", "registry", "mirrors"], (config, out) => {
+  const ingress = config.addons.ingress;
+  if (!ingress.enabled || ingress.exposure !== "hostNetwork") return;
+  const selector = Object.entries(ingress.nodeSelector);
+  config.hosts.forEach((h, i) => {
+    const edge = h.roles.includes("worker") && selector.every(([k, v]) => h.labels[k] === v);
+    if (edge && h.roles.includes("registry"))
+      out.push({
+        path: `hosts[${i}].roles`,
+        message: `${h.name} is an edge node (the ingress controller binds 80/443 on its host network) and a registry host (Harbor binds its HTTPS port): give Harbor its own hosts, or drop the edge labels`,
+      });
+  });
+});

@@ -3,7 +3,7 @@
  * `{ path, message }`, naming the key an operator must edit; every rule whose sections
  * parsed runs, so one load reports every problem at once.
  */
-import { calicoVersion, uiHosts } from "./addons";
+import { calicoVersion, edgeRegistryHosts, uiHosts } from "./addons";
 import {
   apiserverPortFree,
   apiserverVip,
@@ -53,6 +53,7 @@ export const RULES: readonly Rule[] = [
   calico,
   calicoVersion,
   uiHosts,
+  edgeRegistryHosts,
   glusterfs,
   registry,
   imagesProject,
