@@ -39,8 +39,8 @@ import { issuedCa, issuedLeaf } from "../pki/issued";
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests edit arbitrary config paths
 
-/** Loopback addresses of the runbook members (apart from test/etcd's 127.0.0.11-13). */
-export const RUNBOOK_ADDRESSES = ["127.0.0.21", "127.0.0.22", "127.0.0.23", "127.0.0.24", "127.0.0.25"];
+/** Loopback addresses of the runbook members (apart from the etcd and control-plane tests' 127.0.0.11-31). */
+export const RUNBOOK_ADDRESSES = ["127.0.0.41", "127.0.0.42", "127.0.0.43", "127.0.0.44", "127.0.0.45"];
 
 /**
  * The prod inventory with `count` etcd hosts (etcd-4 and etcd-5 appended after etcd-3 for
