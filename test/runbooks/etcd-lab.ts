@@ -418,14 +418,14 @@ export class EtcdClient {
     writeFileSync(this.key, client.keyPem, { mode: 0o600 });
   }
 
-  /** The TLS flags of etcdctl. */
-  flags(endpoints: readonly string[]): string[] {
+  /** The TLS flags of etcdctl, and its command timeout. */
+  flags(endpoints: readonly string[], timeout = "5s"): string[] {
     return [
       `--endpoints=${endpoints.map((a) => `https://${a}:2379`).join(",")}`,
       `--cacert=${this.ca}`,
       `--cert=${this.cert}`,
       `--key=${this.key}`,
-      "--command-timeout=5s",
+      `--command-timeout=${timeout}`,
     ];
   }
 
@@ -484,8 +484,10 @@ export class Writer {
     this.failed = join(dir, `${tag}.failed`);
     writeFileSync(this.acked, "");
     writeFileSync(this.failed, "");
+    // A write with a quorum commits well within 15 s even on a loaded CI machine (5 s did
+    // not always); one without a quorum never does: a failed write is a lost quorum.
     const flags = client
-      .flags(addresses)
+      .flags(addresses, "15s")
       .map((f) => JSON.stringify(f))
       .join(" ");
     const script = `set -u
