@@ -32,7 +32,7 @@ const LINE = /^([a-z0-9@.-]+) ([A-Za-z0-9+/]+={0,2})( [A-Za-z0-9@._+:=-]{1,128})
 /** Splits SSH wire format into its length-prefixed strings, or undefined when truncated. */
 function wireStrings(blob: Buffer): Buffer[] | undefined {
   const parts: Buffer[] = [];
-  for (let at = 0; at < blob.length; ) {
+  for (let at = 0; at < blob.length;) {
     if (at + 4 > blob.length) return undefined;
     const size = blob.readUInt32BE(at);
     if (at + 4 + size > blob.length) return undefined;
@@ -112,7 +112,8 @@ export function publicBlobOfPrivateKey(privateKey: string): string | undefined {
   try {
     const jwk = createPublicKey(createPrivateKey(privateKey)).export({ format: "jwk" });
     const b = (s: string | undefined) => Buffer.from(s ?? "", "base64url");
-    if (jwk.kty === "RSA") return Buffer.concat([sshString("ssh-rsa"), mpint(b(jwk.e)), mpint(b(jwk.n))]).toString("base64");
+    if (jwk.kty === "RSA")
+      return Buffer.concat([sshString("ssh-rsa"), mpint(b(jwk.e)), mpint(b(jwk.n))]).toString("base64");
     if (jwk.kty === "OKP" && jwk.crv === "Ed25519")
       return Buffer.concat([sshString("ssh-ed25519"), sshString(b(jwk.x))]).toString("base64");
     if (jwk.kty === "EC" && jwk.crv && CURVES[jwk.crv]) {

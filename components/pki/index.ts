@@ -270,7 +270,7 @@ const leafId = (kind: LeafKind, host?: string) => (host ? `${kind}/${host}` : ki
  * is passed through unchanged, so a stack outside a rotation sees no diff.
  */
 function trustBundle(pems: readonly pulumi.Input<string>[]): pulumi.Output<string> {
-  return pulumi.all([...pems]).apply((texts) =>
-    texts.length === 1 ? texts[0] : texts.map((t) => (t.endsWith("\n") ? t : `${t}\n`)).join(""),
-  );
+  return pulumi
+    .all([...pems])
+    .apply((texts) => (texts.length === 1 ? texts[0] : texts.map((t) => (t.endsWith("\n") ? t : `${t}\n`)).join("")));
 }

@@ -15,7 +15,8 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "ssh.privateKey": "SSH private key. **Secret**: `pulumi config set --secret --path ssh.privateKey`",
   "ssh.authorizedKeys":
     "Public keys (`<type> <base64> [comment]`) kept in `ssh.user`'s `~/.ssh/authorized_keys` on every host, in a block the platform owns (other lines stay); empty: not managed ([rotate the SSH key](operations/rotate-ssh-key.md))",
-  "ssh.revokedKeys": "Public keys removed from `ssh.user`'s `~/.ssh/authorized_keys` on every host, wherever they are listed",
+  "ssh.revokedKeys":
+    "Public keys removed from `ssh.user`'s `~/.ssh/authorized_keys` on every host, wherever they are listed",
   "ssh.bastion": "Optional jump host every connection goes through",
   "ssh.bastion.host": "Jump host address",
   "ssh.bastion.user": "Jump host login user (uses the same key)",
