@@ -9,7 +9,8 @@
 import assert from "node:assert/strict";
 import { load } from "../../stacks/contract/load";
 import { planChanges } from "../../stacks/plan/diff";
-import { runProgram, type Graph } from "../../stacks/plan/run";
+import type { Graph } from "../../stacks/plan/run";
+import { graphOf } from "./graphs";
 import { ETCD_PKI_DIR, PKI } from "../../lib/paths";
 import { NODE_PATHS } from "../../components/worker/paths";
 import { LB_FILES } from "../../components/control-plane/paths";
@@ -40,7 +41,7 @@ describe("CA rotation: add-new, switch, drop-old; every pair verifies throughout
   before(async function () {
     requireTool(this, "openssl");
     for (const phase of PHASES) {
-      const graph = await runProgram(withPki(phase.pki));
+      const graph = await graphOf(withPki(phase.pki));
       graphs.push(graph);
       points.push(trustPoints(graph));
     }
