@@ -48,6 +48,9 @@ describe("leaf certificate renewal inside the window", function () {
       pos(`${n}-node-credentials`);
     }
     // Outside the window nothing happens.
-    assert.deepEqual(planChanges(graph, graph, { certsIssued: new Date(at.getTime() - 300 * 24 * HOUR), at }).changes, []);
+    assert.deepEqual(
+      planChanges(graph, graph, { certsIssued: new Date(at.getTime() - 300 * 24 * HOUR), at }).changes,
+      [],
+    );
   });
 });
