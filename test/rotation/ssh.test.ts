@@ -62,7 +62,12 @@ describe("SSH key rotation: authorize the new key, switch, revoke the old", func
       assert.match(run(PHASES[1]), /updated/);
       const added = readFileSync(file, "utf8");
       assert.ok(added.startsWith(`${other}\n${OLD.line}\n`), added);
-      assert.match(added, new RegExp(`# BEGIN k8s-platform[^\\n]*\\n${OLD.line}\\n${NEW.line}\\n# END k8s-platform`));
+      assert.ok(
+        added.endsWith(
+          `# BEGIN k8s-platform managed keys (ssh.authorizedKeys)\n${OLD.line}\n${NEW.line}\n# END k8s-platform managed keys\n`,
+        ),
+        added,
+      );
       assert.match(run(PHASES[1]), /unchanged/);
       assert.equal(readFileSync(file, "utf8"), added);
       run(PHASES[3]);
