@@ -13,6 +13,12 @@ export const PLATFORM_STATE_DIR = "/var/lib/k8s-platform";
 export const PKI = {
   clusterCaCert: `${PKI_DIR}/ca.crt`,
   clusterCaKey: `${PKI_DIR}/ca.key`,
+  /**
+   * The signing cluster CA alone (matching ca.key): the controller-manager's CSR signer
+   * takes exactly one certificate, while ca.crt is the trust bundle (two CAs during a
+   * CA rotation).
+   */
+  clusterCaSignerCert: `${PKI_DIR}/ca-signer.crt`,
   frontProxyCaCert: `${PKI_DIR}/front-proxy-ca.crt`,
   etcdCaCert: `${ETCD_PKI_DIR}/ca.crt`,
   etcdServerCert: `${ETCD_PKI_DIR}/server.crt`,

@@ -76,6 +76,7 @@ export class Platform extends pulumi.ComponentResource {
         masters: refs("master"),
         certs: {
           clusterCa: pki.clusterCaSigner,
+          clusterCaBundle: pki.clusterCa,
           etcdCa: pki.etcdCa,
           frontProxyCa: pki.frontProxyCa,
           apiserver: pki.apiserver,

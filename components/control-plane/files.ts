@@ -40,6 +40,7 @@ export const FILES = {
   authenticationConfig: { path: CONTROL_PLANE_FILES.authenticationConfig, kind: "config" },
   clusterCaCert: { path: PKI.clusterCaCert, kind: "cert" },
   clusterCaKey: { path: PKI.clusterCaKey, kind: "key" },
+  clusterCaSignerCert: { path: PKI.clusterCaSignerCert, kind: "cert" },
   frontProxyCaCert: { path: PKI.frontProxyCaCert, kind: "cert" },
   etcdCaCert: { path: PKI.etcdCaCert, kind: "cert" },
   apiserverCert: { path: PKI.apiserverCert, kind: "cert" },

@@ -18,6 +18,7 @@ import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
 import type { HostRef } from "../host";
 import { asRoot } from "../host/render";
 import type { KeyPair, TrustAnchor } from "../pki/types";
+import { encryptionKeyResources, secretsRewrite } from "./encryption";
 import { PORTS } from "./paths";
 import {
   fingerprint,
@@ -36,8 +37,13 @@ export type MasterHost = HostRef;
 
 /** Certificates the masters need (from the Pki component; keys are secrets). */
 export interface ControlPlaneCertificates {
-  /** Cluster CA, with its key: controller-manager signs kubelet CSRs with it. */
+  /** The signing cluster CA, with its key: controller-manager signs kubelet CSRs with it. */
   readonly clusterCa: KeyPair;
+  /**
+   * Trust bundle of the cluster CA (every trusted generation; one certificate outside a CA
+   * rotation): the apiserver's client CA, the kubelet CA, haproxy's check CA.
+   */
+  readonly clusterCaBundle: TrustAnchor;
   readonly etcdCa: TrustAnchor;
   readonly frontProxyCa: TrustAnchor;
   /** Apiserver serving certificate (SANs: VIP, masters, 127.0.0.1, service IP). */
@@ -217,6 +223,8 @@ export class ControlPlane extends pulumi.ComponentResource {
   readonly masterInstalls: readonly remote.Command[];
   /** /readyz through the VIP with the admin certificate: the control plane is up when this is. */
   readonly ready: remote.Command;
+  /** Rewrites every Secret with the encrypting key after it changed (and on the first rollout). */
+  readonly secretsRewrite: remote.Command;
   /** Provider for in-cluster resources (admin kubeconfig), created after the gate. */
   readonly provider: k8s.Provider;
   /** `https://<vip>:<port>`. */
@@ -231,18 +239,20 @@ export class ControlPlane extends pulumi.ComponentResource {
     const child = { parent: this };
     this.endpoint = spec.endpoints.apiserver;
 
-    // Secrets at rest in etcd are encrypted with this key; losing it loses every Secret,
-    // so it is protected like the etcd members.
-    const encryptionKey = new random.RandomBytes(`${name}-encryption-key`, { length: 32 }, { ...child, protect: true });
+    // Secrets at rest in etcd are encrypted with these keys; losing one loses every Secret
+    // it encrypted, so each is protected like the etcd members (dropping one takes a
+    // `pulumi state unprotect` after the rewrite, docs/operations/encryption-key.md).
+    const encryptionKeys = encryptionKeyResources(name, spec, child);
 
     this.loadBalancer = new ApiServerLoadBalancer(
       `${name}-lb`,
-      { spec, hosts: args.masters, clusterCa: { certPem: certs.clusterCa.certPem } },
+      { spec, hosts: args.masters, clusterCa: certs.clusterCaBundle },
       child,
     );
 
-    const secretInputs: { readonly [K in keyof MasterSecrets]: pulumi.Input<string> } = {
-      clusterCaCert: certs.clusterCa.certPem,
+    const secretInputs: { readonly [K in keyof Omit<MasterSecrets, "encryptionKeys">]: pulumi.Input<string> } = {
+      clusterCaCert: certs.clusterCaBundle.certPem,
+      clusterCaSignerCert: certs.clusterCa.certPem,
       clusterCaKey: certs.clusterCa.keyPem,
       etcdCaCert: certs.etcdCa.certPem,
       frontProxyCaCert: certs.frontProxyCa.certPem,
@@ -259,10 +269,16 @@ export class ControlPlane extends pulumi.ComponentResource {
       adminKubeconfig: kubeconfigs.admin,
       controllerManagerKubeconfig: kubeconfigs.controllerManager,
       schedulerKubeconfig: kubeconfigs.scheduler,
-      encryptionKey: encryptionKey.base64,
     };
     // pulumi.all types an object of Inputs as a string record; the keys are exactly MasterSecrets'.
-    const secrets = pulumi.secret(pulumi.all(secretInputs).apply((v) => v as unknown as MasterSecrets));
+    const secrets = pulumi.secret(
+      pulumi
+        .all([pulumi.all(secretInputs), pulumi.all(encryptionKeys.map((k) => k.base64))])
+        .apply(([files, keys]): MasterSecrets => ({
+          ...(files as Omit<MasterSecrets, "encryptionKeys">),
+          encryptionKeys: spec.apiserver.encryptionKeys.map((keyName, i) => ({ name: keyName, secretBase64: keys[i] })),
+        })),
+    );
 
     const installs: remote.Command[] = [];
     const fingerprints: pulumi.Output<string>[] = [];
@@ -338,6 +354,8 @@ export class ControlPlane extends pulumi.ComponentResource {
       },
       { ...child, dependsOn: [...installs, ...this.loadBalancer.installs] },
     );
+
+    this.secretsRewrite = secretsRewrite(`${name}-rewrite-secrets`, spec, first, [this.ready], this);
 
     // `clusterIdentifier` keeps the provider's identity stable: a re-issued admin certificate
     // or CA, or a new proxy-url, updates the provider instead of replacing it (a replaced

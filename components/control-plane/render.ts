@@ -15,7 +15,12 @@ import { renderApiServerUnit } from "./renderApiserver";
 import { renderControllerManagerUnit, renderSchedulerUnit } from "./renderControllers";
 import { haproxyConfigFor, renderHaproxyConfig } from "./renderHaproxy";
 import { keepalivedConfigFor, renderKeepalivedConfig } from "./renderKeepalived";
-import { renderAuditPolicy, renderAuthenticationConfig, renderEncryptionConfig } from "./renderSecurity";
+import {
+  renderAuditPolicy,
+  renderAuthenticationConfig,
+  renderEncryptionConfig,
+  type EncryptionKey,
+} from "./renderSecurity";
 
 export * from "./renderApiserver";
 export * from "./renderControllers";
@@ -34,7 +39,10 @@ export const SCRIPTS = {
 
 /** Secret and certificate material of a master's bundle, resolved (PEM / YAML text). */
 export interface MasterSecrets {
+  /** Trust bundle of the cluster CA (ca.crt): every trusted generation. */
   readonly clusterCaCert: string;
+  /** The signing cluster CA alone (ca-signer.crt, matching ca.key). */
+  readonly clusterCaSignerCert: string;
   readonly clusterCaKey: string;
   readonly etcdCaCert: string;
   readonly frontProxyCaCert: string;
@@ -51,12 +59,9 @@ export interface MasterSecrets {
   readonly adminKubeconfig: string;
   readonly controllerManagerKubeconfig: string;
   readonly schedulerKubeconfig: string;
-  /** base64 of 32 random bytes. */
-  readonly encryptionKey: string;
+  /** The encryption-at-rest keys in `apiserver.encryptionKeys` order (the first encrypts). */
+  readonly encryptionKeys: readonly EncryptionKey[];
 }
-
-/** Name of the encryption key in the EncryptionConfiguration (see README: rotate the encryption key). */
-export const ENCRYPTION_KEY_NAME = "key1";
 
 /** The non-secret files of a master (units and configs). */
 export function renderMasterConfigFiles(spec: PlatformSpec, master: HostConfig): Partial<Record<FileName, string>> {
@@ -81,11 +86,11 @@ export interface SplitBundle {
 
 /** Everything a master's install script writes. */
 export function renderMasterBundles(spec: PlatformSpec, master: HostConfig, s: MasterSecrets): SplitBundle {
-  const { encryptionKey, ...files } = s;
+  const { encryptionKeys, ...files } = s;
   const all: Partial<Record<FileName, string>> = {
     ...renderMasterConfigFiles(spec, master),
     ...files,
-    encryptionConfig: renderEncryptionConfig([{ name: ENCRYPTION_KEY_NAME, secretBase64: encryptionKey }]),
+    encryptionConfig: renderEncryptionConfig(encryptionKeys),
   };
   const part = (secret: boolean) =>
     Object.fromEntries(Object.entries(all).filter(([name]) => isSecretFile(name as FileName) === secret));

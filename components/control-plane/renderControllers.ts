@@ -24,7 +24,8 @@ export function renderControllerManagerFlags(spec: PlatformSpec, options: { aggr
     // Calico's IPAM hands out pod addresses; node podCIDRs would be unused.
     ["allocate-node-cidrs", false],
     ["service-cluster-ip-range", spec.network.serviceCidr],
-    ["cluster-signing-cert-file", PKI.clusterCaCert],
+    // One certificate, matching the key (the CSR signer refuses a bundle); ca.crt is the trust bundle.
+    ["cluster-signing-cert-file", PKI.clusterCaSignerCert],
     ["cluster-signing-key-file", PKI.clusterCaKey],
     ["root-ca-file", PKI.clusterCaCert],
     ["service-account-private-key-file", PKI.serviceAccountKey],

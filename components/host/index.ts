@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { remote, types } from "@pulumi/command";
 import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
+import { managesAuthorizedKeys, renderAuthorizedKeysScript } from "./authorizedKeys";
 import { asRoot, connectionSettings, renderPrepScript } from "./render";
 
 /** Arguments of a Host. */
@@ -70,6 +71,20 @@ export class Host extends pulumi.ComponentResource implements HostRef {
       { parent: this },
     );
     this.provisioned = this.ready.id;
+    // ssh.authorizedKeys / revokedKeys (docs/operations/rotate-ssh-key.md): an edit re-runs
+    // it in place (stdin), a rebuilt machine gets it again (triggers); no delete command.
+    if (managesAuthorizedKeys(spec))
+      new remote.Command(
+        `${name}-authorized-keys`,
+        {
+          connection: this.connection,
+          create: asRoot(spec),
+          stdin: renderAuthorizedKeysScript(spec),
+          triggers: [this.ready.id],
+          addPreviousOutputInEnv: false,
+        },
+        { parent: this, dependsOn: [this.ready] },
+      );
     this.registerOutputs({ address: this.address, ready: this.ready.id });
   }
 }

@@ -52,13 +52,19 @@ const SIGNED_SECRETS = ["caPrivateKeyPem"];
 
 /** Certificate authorities and leaf certificates of the platform. */
 export class Pki extends pulumi.ComponentResource {
-  /** Kubernetes cluster CA (apiserver, kubelets, clients). */
+  /**
+   * Trust bundle of the Kubernetes cluster CA (apiserver, kubelets, kubeconfigs): every
+   * trusted generation, the signing one first; one certificate outside a CA rotation.
+   */
   readonly clusterCa: TrustAnchor;
-  /** etcd CA: the only CA etcd trusts, for servers, peers and clients. */
+  /** Trust bundle of the etcd CA: the only CA etcd trusts, for servers, peers and clients. */
   readonly etcdCa: TrustAnchor;
-  /** Front-proxy (aggregation layer) CA. */
+  /** Trust bundle of the front-proxy (aggregation layer) CA. */
   readonly frontProxyCa: TrustAnchor;
-  /** Cluster CA with its key, for the controller-manager's CSR signer. */
+  /**
+   * The signing cluster CA alone, with its key: the controller-manager's CSR signer (which
+   * takes exactly one certificate) and the registry's certificate.
+   */
   readonly clusterCaSigner: KeyPair;
   /** Service-account signing keys. */
   readonly serviceAccount: ServiceAccountKeys;
@@ -85,9 +91,14 @@ export class Pki extends pulumi.ComponentResource {
     const newKey = (stem: string) =>
       new tls.PrivateKey(`${name}-${stem}-key`, key, { ...child, additionalSecretOutputs: KEY_SECRETS });
 
-    const cas = new Map<CaId, { cert: tls.SelfSignedCert; key: tls.PrivateKey }>();
-    for (const ca of profiles.cas) cas.set(ca.id, this.issueCa(name, ca, newKey(ca.name)));
-    const caOf = (id: CaId) => cas.get(id) as { cert: tls.SelfSignedCert; key: tls.PrivateKey };
+    // Every trusted generation of each CA; the signing generation signs every leaf.
+    const cas = new Map<string, { cert: tls.SelfSignedCert; key: tls.PrivateKey }>();
+    for (const ca of profiles.cas) cas.set(`${ca.id}/${ca.generation}`, this.issueCa(name, ca, newKey(ca.name)));
+    const caOf = (id: CaId, generation = profiles.signing) =>
+      cas.get(`${id}/${generation}`) as { cert: tls.SelfSignedCert; key: tls.PrivateKey };
+    const bundleOf = (id: CaId): TrustAnchor => ({
+      certPem: trustBundle(profiles.trusted.map((g) => caOf(id, g).cert.certPem)),
+    });
 
     for (const leaf of profiles.leaves) {
       const leafKey = newKey(leaf.name);
@@ -120,9 +131,9 @@ export class Pki extends pulumi.ComponentResource {
       });
     }
 
-    this.clusterCa = { certPem: caOf("cluster").cert.certPem };
-    this.etcdCa = { certPem: caOf("etcd").cert.certPem };
-    this.frontProxyCa = { certPem: caOf("frontProxy").cert.certPem };
+    this.clusterCa = bundleOf("cluster");
+    this.etcdCa = bundleOf("etcd");
+    this.frontProxyCa = bundleOf("frontProxy");
     this.clusterCaSigner = {
       certPem: caOf("cluster").cert.certPem,
       keyPem: pulumi.secret(caOf("cluster").key.privateKeyPem),
@@ -252,3 +263,14 @@ export class Pki extends pulumi.ComponentResource {
 }
 
 const leafId = (kind: LeafKind, host?: string) => (host ? `${kind}/${host}` : kind);
+
+/**
+ * PEM certificates concatenated into one trust bundle (what --client-ca-file, etcd's
+ * --trusted-ca-file and kubeconfig `certificate-authority-data` accept). One certificate
+ * is passed through unchanged, so a stack outside a rotation sees no diff.
+ */
+function trustBundle(pems: readonly pulumi.Input<string>[]): pulumi.Output<string> {
+  return pulumi
+    .all([...pems])
+    .apply((texts) => (texts.length === 1 ? texts[0] : texts.map((t) => (t.endsWith("\n") ? t : `${t}\n`)).join("")));
+}

@@ -34,7 +34,9 @@ export type LeafKind =
 /** A self-signed CA certificate. */
 export interface CaProfile {
   readonly id: CaId;
-  /** Stable resource-name stem, e.g. `etcd-ca`. */
+  /** CA generation (`pki.caGeneration`); generation 1 is the original CA. */
+  readonly generation: number;
+  /** Stable resource-name stem, e.g. `etcd-ca` (generation 1) or `etcd-ca-g2`. */
   readonly name: string;
   readonly commonName: string;
   readonly usages: readonly KeyUsage[];
@@ -62,8 +64,29 @@ export interface LeafProfile {
 
 /** Every certificate of a platform. */
 export interface PkiProfiles {
+  /** Every CA issued: each trusted generation of each CA id. */
   readonly cas: readonly CaProfile[];
   readonly leaves: readonly LeafProfile[];
+  /** The generation that signs every leaf. */
+  readonly signing: number;
+  /** Trusted generations, in trust-bundle order (the signing one first). */
+  readonly trusted: readonly number[];
+}
+
+/**
+ * Which CA generations exist and are trusted in each rotation phase (pki.caGeneration g,
+ * pki.caRotation): none -> [g]; add-new -> [g, g+1] (g still signs); switch -> [g, g-1]
+ * (g, the new one, signs). Leaves follow the signing generation, so the three phases
+ * are: every trust point learns the new CA, every leaf moves to it, the old one goes.
+ */
+export function caGenerations(pki: Pick<PlatformSpec["pki"], "caGeneration" | "caRotation">): {
+  signing: number;
+  trusted: number[];
+} {
+  const g = pki.caGeneration;
+  if (pki.caRotation === "add-new") return { signing: g, trusted: [g, g + 1] };
+  if (pki.caRotation === "switch" && g > 1) return { signing: g, trusted: [g, g - 1] };
+  return { signing: g, trusted: [g] };
 }
 
 // kubeadm puts digital_signature + key_encipherment on every leaf; keeping both lets the
@@ -113,21 +136,24 @@ export function apiserverSans(spec: PlatformSpec): { dnsNames: string[]; ipAddre
 /** Every CA and leaf certificate the spec calls for, in a stable order. */
 export function pkiProfiles(spec: PlatformSpec): PkiProfiles {
   const { caValidityHours, validityHours, earlyRenewalHours } = spec.pki;
-  const ca = (id: CaId, name: string, commonName: string): CaProfile => ({
+  const { signing, trusted } = caGenerations(spec.pki);
+  // Generation 1 keeps the original names, so enabling rotation support changes nothing.
+  const ca = (generation: number, id: CaId, name: string, commonName: string): CaProfile => ({
     id,
-    name,
-    commonName,
+    generation,
+    name: generation === 1 ? name : `${name}-g${generation}`,
+    commonName: generation === 1 ? commonName : `${commonName}-g${generation}`,
     usages: CA_USAGES,
     validityHours: caValidityHours,
     // A CA re-issue re-signs every leaf below it; renewing early keeps that inside the
     // renewal window instead of after expiry.
     earlyRenewalHours: Math.min(earlyRenewalHours, Math.floor(caValidityHours / 2)),
   });
-  const cas = [
-    ca("cluster", "cluster-ca", "kubernetes"),
-    ca("etcd", "etcd-ca", "etcd-ca"),
-    ca("frontProxy", "front-proxy-ca", "front-proxy-ca"),
-  ];
+  const cas = trusted.flatMap((g) => [
+    ca(g, "cluster", "cluster-ca", "kubernetes"),
+    ca(g, "etcd", "etcd-ca", "etcd-ca"),
+    ca(g, "frontProxy", "front-proxy-ca", "front-proxy-ca"),
+  ]);
 
   const leaf = (
     p: Omit<LeafProfile, "validityHours" | "earlyRenewalHours" | "dnsNames" | "ipAddresses"> &
@@ -245,7 +271,7 @@ export function pkiProfiles(spec: PlatformSpec): PkiProfiles {
     leaf({ kind: "kubeProxy", name: "kube-proxy", ca: "cluster", commonName: "system:kube-proxy", usages: CLIENT }),
     ...spec.topology.nodes.flatMap(node),
   ];
-  return { cas, leaves };
+  return { cas, leaves, signing, trusted };
 }
 
 /** The @pulumi/tls key arguments for the configured algorithm. */

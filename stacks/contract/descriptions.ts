@@ -13,6 +13,10 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "ssh.user": "Login user; root, or a user with passwordless sudo",
   "ssh.port": "SSH port of every host",
   "ssh.privateKey": "SSH private key. **Secret**: `pulumi config set --secret --path ssh.privateKey`",
+  "ssh.authorizedKeys":
+    "Public keys (`<type> <base64> [comment]`) kept in `ssh.user`'s `~/.ssh/authorized_keys` on every host, in a block the platform owns (other lines stay); empty: not managed ([rotate the SSH key](operations/rotate-ssh-key.md))",
+  "ssh.revokedKeys":
+    "Public keys removed from `ssh.user`'s `~/.ssh/authorized_keys` on every host, wherever they are listed",
   "ssh.bastion": "Optional jump host every connection goes through",
   "ssh.bastion.host": "Jump host address",
   "ssh.bastion.user": "Jump host login user (uses the same key)",
@@ -70,6 +74,10 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "pki.caValidityHours": "CA validity (default 10 years)",
   "pki.validityHours": "Leaf certificate validity (default 1 year)",
   "pki.earlyRenewalHours": "`pulumi up` re-issues and redistributes a leaf this long before it expires",
+  "pki.caGeneration":
+    "Generation of the CAs (cluster, etcd, front-proxy) that sign every leaf; raised by one to rotate them, together with `pki.caRotation: switch` ([rotate the CAs](operations/rotate-ca.md))",
+  "pki.caRotation":
+    "A CA rotation in progress: `add-new` issues generation `caGeneration + 1` and adds it to every trust bundle (leaves unchanged); `switch` re-issues every leaf from `caGeneration` and still trusts `caGeneration - 1`; unset: only `caGeneration` is trusted",
   etcd: "etcd tuning and backups",
   "etcd.heartbeatIntervalMs": "`--heartbeat-interval`",
   "etcd.electionTimeoutMs": "`--election-timeout` (at least 5 x heartbeat)",
@@ -85,6 +93,8 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "apiserver.port": "haproxy port on the VIP (not 6443, which apiservers bind)",
   "apiserver.vipPrefix": "Prefix length of the masters' common subnet",
   "apiserver.extraSans": "Extra names/IPs on the apiserver serving certificate",
+  "apiserver.encryptionKeys":
+    "Names of the Secret encryption-at-rest keys (32 random bytes each, in the stack state, protected), in EncryptionConfiguration order: the first encrypts, all decrypt ([rotate the key](operations/encryption-key.md))",
   "apiserver.virtualRouterId": "VRRP `virtual_router_id`, unique on the L2 segment",
   "apiserver.unicast": "Unicast VRRP between masters instead of multicast",
   "apiserver.interface": "Interface carrying the VIP (default: the one holding the host address)",

@@ -60,8 +60,9 @@ describe("ControlPlane in the program graph", function () {
         continue;
       }
       assert.equal(r.inputs.delete, undefined, `${r.name}: a replacement would run its delete`);
-      // The gate puts nothing on a host: it re-checks in place (stdin) instead.
-      if (r.name !== "control-plane-ready")
+      // The gate and the Secret rewrite put nothing on a host (they act on the cluster):
+      // they re-run in place (stdin) instead.
+      if (!["control-plane-ready", "control-plane-rewrite-secrets"].includes(r.name))
         assert.ok(triggers.length > 0, `${r.name}: a rebuilt host must get it again`);
       for (const t of triggers) assert.ok(prepIds.has(t), `${r.name}: trigger ${JSON.stringify(t)} is not a prep id`);
       if (r.type === "command:remote:Command") assert.equal(r.inputs.addPreviousOutputInEnv, false, r.name);

@@ -271,6 +271,7 @@ describe("control plane renderers", () => {
       const secrets = Object.fromEntries(
         [
           "clusterCaCert",
+          "clusterCaSignerCert",
           "clusterCaKey",
           "etcdCaCert",
           "frontProxyCaCert",
@@ -288,10 +289,10 @@ describe("control plane renderers", () => {
           "controllerManagerKubeconfig",
           "schedulerKubeconfig",
         ].map((k) => [k, `${k}-content`]),
-      ) as unknown as Omit<MasterSecrets, "encryptionKey">;
+      ) as unknown as Omit<MasterSecrets, "encryptionKeys">;
       const bundles = renderMasterBundles(spec, m1, {
         ...secrets,
-        encryptionKey: Buffer.alloc(32, 7).toString("base64"),
+        encryptionKeys: [{ name: "key1", secretBase64: Buffer.alloc(32, 7).toString("base64") }],
       });
       const config = decode(bundles.config);
       const secret = decode(bundles.secrets);

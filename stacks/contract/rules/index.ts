@@ -25,6 +25,7 @@ import {
   projectTcp,
 } from "./projects";
 import { imagesProject, registry } from "./registry";
+import { caRotation, encryptionKeys, sshKeys } from "./rotation";
 import { glusterfs } from "./storage";
 import type { Rule } from "./types";
 import { upgrades } from "./upgrades";
@@ -36,6 +37,7 @@ export { SUPPORTED_KUBERNETES_MINORS } from "./control-plane";
 /** Every cross-field rule, in report order. */
 export const RULES: readonly Rule[] = [
   ssh,
+  sshKeys,
   hostKeys,
   uniqueHosts,
   roleCounts,
@@ -50,6 +52,8 @@ export const RULES: readonly Rule[] = [
   upgrades,
   etcdTiming,
   etcdInitialMembers,
+  caRotation,
+  encryptionKeys,
   calico,
   calicoVersion,
   uiHosts,

@@ -26,6 +26,18 @@ export const pkiSchema = z.strictObject({
     .int()
     .min(1)
     .default(24 * 30),
+  /**
+   * Generation of the CAs (cluster, etcd, front-proxy) that sign every leaf. Generation 1
+   * is the original set; raising it rotates all three CAs, through `caRotation`.
+   */
+  caGeneration: z.number().int().min(1).max(99).default(1),
+  /**
+   * A CA rotation in progress (docs/operations/rotate-ca.md): `add-new` issues generation
+   * `caGeneration + 1` and trusts it beside the current one (leaves unchanged); `switch`
+   * (set together with the raised `caGeneration`) re-issues every leaf from the new
+   * generation and still trusts `caGeneration - 1`. Unset: only `caGeneration` is trusted.
+   */
+  caRotation: z.enum(["add-new", "switch"], { message: "must be add-new or switch (or unset)" }).optional(),
 });
 
 export const etcdSchema = z.strictObject({
@@ -67,6 +79,17 @@ export const apiserverSchema = z.strictObject({
   vipPrefix: z.number().int().min(8).max(30).default(24),
   /** Extra DNS names / IPs for the apiserver serving certificate. */
   extraSans: z.array(hostName("a certificate SAN")).default([]),
+  /**
+   * Names of the Secret encryption-at-rest keys, in EncryptionConfiguration order: the
+   * first encrypts every write, all of them decrypt (docs/operations/encryption-key.md).
+   * Each name is one 32-byte random key kept in the stack state; a name is recorded in
+   * every object it encrypted, so a key keeps its name for life.
+   */
+  encryptionKeys: z
+    .array(label("encryption key name"))
+    .min(1, { message: "must list at least one key (the first encrypts)" })
+    .max(4, { message: "must list at most 4 keys (a rotation needs 2)" })
+    .default(["key1"]),
   /** VRRP virtual_router_id (unique per L2 segment). */
   virtualRouterId: z.number().int().min(1).max(255).default(51),
   /** Use unicast VRRP between the masters instead of multicast. */

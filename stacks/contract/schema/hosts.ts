@@ -3,6 +3,7 @@
  */
 import { z } from "zod";
 import { hostKeyProblem } from "../../../lib/hostKey";
+import { authorizedKeyProblem } from "../../../lib/sshPublicKey";
 import {
   dataPath,
   DNS1123_SUBDOMAIN,
@@ -39,6 +40,12 @@ export const hostKey = z.string().superRefine((line, ctx) => {
   if (problem) ctx.addIssue({ code: "custom", message: `${JSON.stringify(line)} ${problem}` });
 });
 
+/** An SSH user public key, an authorized_keys line without options. */
+const authorizedKey = z.string().superRefine((line, ctx) => {
+  const problem = authorizedKeyProblem(line);
+  if (problem) ctx.addIssue({ code: "custom", message: `${JSON.stringify(line)} ${problem}` });
+});
+
 const bastionSchema = z.strictObject({
   host: hostName("the bastion"),
   user: loginName.default("root"),
@@ -60,6 +67,13 @@ export const sshSchema = z.strictObject({
     .optional(),
   /** Optional jump host (`proxy` of every SSH connection). */
   bastion: bastionSchema.optional(),
+  /**
+   * Public keys the platform keeps in `ssh.user`'s authorized_keys on every host (a
+   * managed block; other lines are left alone). Empty: authorized_keys is not managed.
+   */
+  authorizedKeys: z.array(authorizedKey).default([]),
+  /** Public keys removed from `ssh.user`'s authorized_keys on every host, wherever they are listed. */
+  revokedKeys: z.array(authorizedKey).default([]),
   /**
    * Pin every host key (`hosts[].hostKey`, `ssh.bastion.hostKey`); a missing key is a
    * config error. `false` accepts whatever key answers (warned in every plan).
