@@ -208,10 +208,10 @@ describe("etcd scripts", () => {
   });
 
   it("download the configured release from the mirror's GitHub layout", () => {
-    assert.match(rendered.install, /^ETCD_VERSION=3\.6\.16$/m);
+    assert.match(rendered.install, /^ETCD_VERSION=3\.6\.14$/m);
     assert.match(
       rendered.install,
-      /^ETCD_RELEASE_URL=https:\/\/mirror\.example\.internal\/releases\/github\.com\/etcd-io\/etcd\/releases\/download\/v3\.6\.16$/m,
+      /^ETCD_RELEASE_URL=https:\/\/mirror\.example\.internal\/releases\/github\.com\/etcd-io\/etcd\/releases\/download\/v3\.6\.14$/m,
     );
     assert.match(rendered.install, /^fetch_etcd\(\) \{$/m);
   });
