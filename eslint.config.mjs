@@ -6,9 +6,28 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 const planOrWiring = {
-  group: ["**/stacks/plan/*", "**/stacks/plan", "**/stacks/platform", "**/stacks/program"],
+  group: [
+    "**/stacks/plan/*",
+    "**/stacks/plan",
+    "**/stacks/platform",
+    "**/stacks/program",
+    "**/stacks/wiring",
+    "**/stacks/wiring/*",
+  ],
   message: "components and the contract never import the plan tool or the platform wiring",
 };
+
+/**
+ * components/index.ts is the public API for other programs; a component importing it
+ * would tie every component to every other. `relative` is how the file's folder depth
+ * spells the components folder ("." from components/, ".." one level down, ...).
+ */
+const barrelMessage =
+  "components import each other's folders, never components/index.ts (the public API for other programs)";
+const notTheBarrel = (relative) => [
+  { group: ["**/components", "**/components/index"], message: barrelMessage },
+  { regex: `^${relative.replaceAll(".", "\\.")}(/index)?$`, message: barrelMessage },
+];
 
 export default tseslint.config(
   { ignores: ["node_modules/", "scratch/", "**/*.js", "**/*.mjs"] },
@@ -52,8 +71,13 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ["components/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [planOrWiring] }] },
-  },
+  ...[
+    ["components/*.ts", "."],
+    ["components/*/*.ts", ".."],
+    ["components/*/*/*.ts", "../.."],
+    ["components/*/*/*/**/*.ts", "../../.."],
+  ].map(([files, relative]) => ({
+    files: [files],
+    rules: { "no-restricted-imports": ["error", { patterns: [planOrWiring, ...notTheBarrel(relative)] }] },
+  })),
 );

@@ -11,11 +11,13 @@ import { Calico } from "../components/network";
 import { EtcdCluster } from "../components/etcd";
 import { Host, type HostRef } from "../components/host";
 import { Pki } from "../components/pki";
-import { createProjects } from "../components/project";
+import { Project, ProjectAdmission } from "../components/project";
 import { Registry } from "../components/registry";
 import { GlusterStorage } from "../components/storage";
 import { createWorkerNodes } from "../components/worker";
 import type { PlatformSpec, Role } from "./contract/spec";
+import { etcdArgsFromSpec } from "./wiring/etcd";
+import { projectArgsFromSpec, type ProjectParts } from "./wiring/projects";
 
 /** Arguments of the Platform. */
 export interface PlatformArgs {
@@ -47,8 +49,7 @@ export class Platform extends pulumi.ComponentResource {
     const pki = new Pki("pki", { spec }, { parent: this });
     const etcd = new EtcdCluster(
       "etcd",
-      {
-        spec,
+      etcdArgsFromSpec(spec, {
         hosts: refs("etcd"),
         certs: {
           ca: pki.etcdCa,
@@ -63,7 +64,7 @@ export class Platform extends pulumi.ComponentResource {
           pki.apiserverEtcdClient.certPem,
           pki.apiserverKubeletClient.certPem,
         ],
-      },
+      }),
       { parent: this },
     );
 
@@ -170,20 +171,26 @@ export class Platform extends pulumi.ComponentResource {
       ? new Logging("logging", { spec, provider, dependsOn: uiGate }, { parent: this })
       : undefined;
 
-    // --- projects: one tenant bundle per projects[] entry, independent of each other; pull
-    // credentials are the project's Harbor robot account, else the shared registry account
-    const projects = createProjects(
-      {
-        spec,
-        provider,
-        credentials: registry
-          ? Object.fromEntries(
-              Object.entries(registry.robots).map(([p, robot]) => [p, { server: registry.server, ...robot }]),
-            )
-          : undefined,
-        ingressReady: ingress ? [ingress.release] : undefined,
-      },
-      { parent: this },
+    // --- projects: one tenant bundle per projects[] entry, independent of each other (no
+    // project depends on another, so adding one adds only its own resources); pull
+    // credentials are the project's Harbor robot account, else the shared registry account.
+    // The admission policies come first: no member is bound before the boundary holds.
+    const admission = new ProjectAdmission("projects", { provider }, { parent: this });
+    const projectParts: ProjectParts = {
+      provider,
+      credentials: registry
+        ? Object.fromEntries(
+            Object.entries(registry.robots).map(([p, robot]) => [p, { server: registry.server, ...robot }]),
+          )
+        : undefined,
+      ingressReady: ingress ? [ingress.release] : undefined,
+      boundary: admission.bindings,
+    };
+    const projects = spec.projects.map(
+      (p) => [p.name, new Project(p.name, projectArgsFromSpec(spec, p, projectParts), { parent: this })] as const,
+    );
+    const accessKeys = Object.fromEntries(
+      projects.flatMap(([name, p]) => (p.accessKeyToken ? [[name, p.accessKeyToken] as const] : [])),
     );
 
     this.outputs = {
@@ -194,8 +201,10 @@ export class Platform extends pulumi.ComponentResource {
       clusterCaCertPem: pki.clusterCa.certPem,
       etcdClientUrls: etcd.clientUrls,
       nodes: spec.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles })),
-      projects: projects.namespaces,
-      projectAccessKeys: projects.accessKeys,
+      // Per project, its namespace (plain); the access keys apart, as one secret map, so the
+      // namespaces stay readable in `pulumi stack output`.
+      projects: Object.fromEntries(projects.map(([name, p]) => [name, p.namespace])),
+      projectAccessKeys: pulumi.secret(pulumi.output(accessKeys)),
       routeReflectors: calico.topology.reflectors,
       ...(storage ? { storageClass: spec.storage.glusterfs?.storageClass.name } : {}),
       ...(monitoring ? { grafanaAdminPassword: monitoring.grafanaAdminPassword } : {}),

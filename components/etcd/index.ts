@@ -6,17 +6,15 @@
  * Order of one member: host ready -> pre-change snapshot -> member (stage dir; protected)
  * -> file copies -> install (parallel across members) -> start (chained member after
  * member, so a restart never takes two members down at once) -> health gate.
- * Joining members (hosts not in `etcd.initialMembers`) are registered with `member add`
+ * Joining members (hosts not in `initialMembers`) are registered with `member add`
  * on the first member just before they start, one at a time.
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";
-import type { PlatformSpec } from "../../stacks/contract/spec";
-import type { KeyPair, TrustAnchor } from "../pki/types";
 import { withFingerprint } from "../../lib/shell";
-import type { HostRef } from "../host";
 import { asRoot } from "../host/render";
+import { checkEtcdArgs, type EtcdCertificates, type EtcdClusterArgs, type EtcdHost, type EtcdSettings } from "./args";
 import {
   SCRIPTS,
   STAGE_DIR,
@@ -37,34 +35,16 @@ import {
   type PlannedMember,
 } from "./render";
 
-/** An etcd host as the Host component provides it. */
-export type EtcdHost = HostRef;
-
-/** The certificates etcd needs, all from the etcd CA. */
-export interface EtcdCertificates {
-  readonly ca: TrustAnchor;
-  /** Serving certificate of a member, by host name. */
-  readonly server: (host: string) => KeyPair;
-  /** Peer certificate of a member, by host name. */
-  readonly peer: (host: string) => KeyPair;
-  /** etcdctl's client certificate on the members (health gate, backups). */
-  readonly client: KeyPair;
-}
-
-/** Arguments of the EtcdCluster. */
-export interface EtcdClusterArgs {
-  /** The validated stack (`etcd`, `versions.etcd`, `mirrors.binaries`, etcd hosts). */
-  readonly spec: PlatformSpec;
-  /** Every etcd host of the inventory (spec.topology.etcd), as Host components. */
-  readonly hosts: readonly EtcdHost[];
-  readonly certs: EtcdCertificates;
-  /**
-   * Fingerprints of the control plane's configuration (rendered flags, versions). Any
-   * change re-runs the pre-change snapshot, which the control plane depends on, so the
-   * snapshot is taken before the control plane changes.
-   */
-  readonly controlPlaneTriggers?: readonly pulumi.Input<string>[];
-}
+export type {
+  EtcdBackupSettings,
+  EtcdCertificates,
+  EtcdClusterArgs,
+  EtcdControlPlane,
+  EtcdHost,
+  EtcdSettings,
+  EtcdSettingsInput,
+} from "./args";
+export { etcdSettings } from "./args";
 
 const sha256 = (parts: readonly string[]) => createHash("sha256").update(parts.join("\0")).digest("hex");
 
@@ -85,19 +65,22 @@ export class EtcdCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: EtcdClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-platform:etcd:EtcdCluster", name, {}, opts);
-    const { spec, certs } = args;
-    this.plan = planEtcd(spec);
+    checkEtcdArgs(name, args);
+    const { certs, settings } = args;
+    this.plan = planEtcd({
+      cluster: { name: args.clusterName },
+      etcd: { initialMembers: args.initialMembers },
+      topology: { etcd: args.hosts },
+    });
     const hostOf = new Map(args.hosts.map((h) => [h.name, h]));
-    for (const m of this.plan.members) {
-      if (!hostOf.has(m.name)) throw new Error(`EtcdCluster: no Host given for etcd host "${m.name}"`);
-    }
-    if (this.plan.members.length === 0) throw new Error("EtcdCluster: the inventory has no etcd hosts");
     this.clientUrls = this.plan.members.map(clientUrl);
-    const run = asRoot(spec);
+    const run = asRoot({ ssh: { user: args.sshUser } });
+    // What the renderers read, in the shape of the stack config's sections.
+    const etcd = { etcd: settings };
     const first = hostOf.get(this.plan.members[0].name) as EtcdHost;
 
     // What each member's files say; a change re-runs its install/start and the snapshot.
-    const files = new Map(this.plan.members.map((m) => [m.name, this.memberFiles(spec, m, certs)]));
+    const files = new Map(this.plan.members.map((m) => [m.name, this.memberFiles(settings, m, certs)]));
     const fingerprints = new Map(
       [...files].map(([member, f]) => [
         member,
@@ -131,14 +114,14 @@ export class EtcdCluster extends pulumi.ComponentResource {
     // Re-runs in place (its stdin names what it guards) whenever etcd or the control plane
     // is about to change, so the snapshot is always the last state before the change.
     const guarded = pulumi
-      .all([spec.versions.etcd, spec.versions.kubernetes, allFingerprints, ...(args.controlPlaneTriggers ?? [])])
+      .all([args.version, args.controlPlane?.version ?? "", allFingerprints, ...(args.controlPlane?.triggers ?? [])])
       .apply(sha256);
     this.snapshot = new remote.Command(
       `${name}-pre-change-snapshot`,
       {
         connection: first.connection,
         create: run,
-        stdin: fingerprinted(renderSnapshotScript(spec, "pre-change"), guarded),
+        stdin: fingerprinted(renderSnapshotScript(etcd, "pre-change"), guarded),
         addPreviousOutputInEnv: false,
       },
       { parent: this, dependsOn: [first.ready] },
@@ -216,7 +199,14 @@ export class EtcdCluster extends pulumi.ComponentResource {
         {
           connection: host.connection,
           create: run,
-          stdin: fingerprinted(renderInstallScript(spec), fingerprint),
+          stdin: fingerprinted(
+            renderInstallScript({
+              versions: { etcd: args.version },
+              mirrors: { binaries: args.binariesMirror },
+              etcd: settings,
+            }),
+            fingerprint,
+          ),
           triggers: rebuilt,
           addPreviousOutputInEnv: false,
         },
@@ -278,15 +268,16 @@ export class EtcdCluster extends pulumi.ComponentResource {
     this.registerOutputs({ clientUrls: this.clientUrls, healthy: this.healthy.stdout, snapshot: this.snapshot.id });
   }
 
-  private memberFiles(spec: PlatformSpec, member: PlannedMember, certs: EtcdCertificates): MemberFiles {
+  private memberFiles(settings: EtcdSettings, member: PlannedMember, certs: EtcdCertificates): MemberFiles {
     const server = certs.server(member.name);
     const peer = certs.peer(member.name);
-    const flags = renderEtcdFlags(spec, this.plan, member);
+    const etcd = { etcd: settings };
+    const flags = renderEtcdFlags(etcd, this.plan, member);
     return {
       unit: renderEtcdUnit(member, flags),
       restartUnit: renderEtcdUnit(member, restartFlags(flags)),
-      backupService: renderBackupService(spec),
-      backupTimer: renderBackupTimer(spec),
+      backupService: renderBackupService(etcd),
+      backupTimer: renderBackupTimer(etcd),
       snapshotScript: SCRIPTS.snapshot,
       ca: certs.ca.certPem,
       serverCert: server.certPem,

@@ -79,7 +79,11 @@ export interface EtcdPlan {
  * Bootstrap members' flags never change when members are added, so adding a member does
  * not restart the existing ones.
  */
-export function planEtcd(spec: Pick<PlatformSpec, "cluster" | "etcd" | "topology">): EtcdPlan {
+export function planEtcd(spec: {
+  readonly cluster: Pick<PlatformSpec["cluster"], "name">;
+  readonly etcd: { readonly initialMembers?: readonly string[] };
+  readonly topology: { readonly etcd: readonly EtcdMember[] };
+}): EtcdPlan {
   const hosts = spec.topology.etcd.map((h) => ({ name: h.name, address: h.address }));
   const initialNames = spec.etcd.initialMembers ?? hosts.map((h) => h.name);
   const unknown = initialNames.filter((n) => !hosts.some((h) => h.name === n));
@@ -309,7 +313,11 @@ const bodyOf = (text: string) => {
  * from the mirror (checksum-checked), user, dirs, staged files.
  */
 export function renderInstallScript(
-  spec: Pick<PlatformSpec, "versions" | "mirrors" | "etcd">,
+  spec: {
+    readonly versions: Pick<PlatformSpec["versions"], "etcd">;
+    readonly mirrors: Pick<PlatformSpec["mirrors"], "binaries">;
+    readonly etcd: { readonly backup: Pick<PlatformSpec["etcd"]["backup"], "dir"> };
+  },
   paths: EtcdPaths = ETCD_PATHS,
   stageDir: string = STAGE_DIR,
   unitDir = "/etc/systemd/system",

@@ -50,7 +50,7 @@ export function connectionSettings(spec: Pick<PlatformSpec, "ssh">, host: HostCo
 }
 
 /** Runs a script from stdin as root: directly when logged in as root, else through sudo. */
-export function asRoot(spec: Pick<PlatformSpec, "ssh">, command = "bash -s"): string {
+export function asRoot(spec: { readonly ssh: Pick<PlatformSpec["ssh"], "user"> }, command = "bash -s"): string {
   return spec.ssh.user === "root" ? command : `sudo -n ${command}`;
 }
 

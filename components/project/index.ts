@@ -8,10 +8,11 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformSpec, ProjectConfig } from "../../stacks/contract/spec";
+import type { ProjectAdmissionArgs, ProjectArgs } from "./args";
 import { renderAdmissionPolicies } from "./admission";
+import { checkProjectSettings } from "./settings";
 import { PULL_SECRET_NAME } from "./names";
-import { projectFacts, renderLimitRange, renderNamespace, renderResourceQuota, type ProjectFacts } from "./render";
+import { renderLimitRange, renderNamespace, renderResourceQuota } from "./render";
 import { renderNetworkPolicies } from "./renderNetwork";
 import { renderAccessKey, renderRoleBindings, renderRoles } from "./renderRbac";
 import {
@@ -22,17 +23,16 @@ import {
 } from "./renderRegistry";
 import { renderTcpRoutes } from "./renderTcp";
 
-export { projectFacts, type ProjectFacts } from "./render";
-
-/** Credentials the project's image pull secret authenticates with. */
-export interface RegistryCredentials {
-  /** Registry host[:port]; defaults to `facts.registryServer`. */
-  readonly server?: string;
-  /** Registry user (e.g. a Harbor robot account). */
-  readonly username: pulumi.Input<string>;
-  /** Registry password; kept a Pulumi secret. */
-  readonly password: pulumi.Input<string>;
-}
+export type { ProjectFacts } from "./render";
+export type { ProjectAdmissionArgs, ProjectArgs, RegistryCredentials } from "./args";
+export {
+  projectSettings,
+  type ProjectLimits,
+  type ProjectMember,
+  type ProjectQuota,
+  type ProjectSettings,
+  type ProjectSettingsInput,
+} from "./settings";
 
 /**
  * The admission policies of all projects (cluster-scoped ValidatingAdmissionPolicies and
@@ -43,7 +43,7 @@ export class ProjectAdmission extends pulumi.ComponentResource {
   /** The bindings: a project's RoleBindings wait for them. */
   public readonly bindings: pulumi.Resource[];
 
-  constructor(name: string, args: { readonly provider: k8s.Provider }, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: ProjectAdmissionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-platform:project:ProjectAdmission", name, {}, opts);
     const child = { parent: this, provider: args.provider };
     this.bindings = renderAdmissionPolicies().map(({ policy, binding }) => {
@@ -59,27 +59,6 @@ export class ProjectAdmission extends pulumi.ComponentResource {
     });
     this.registerOutputs({});
   }
-}
-
-/** Arguments of a Project. */
-export interface ProjectArgs {
-  /** The validated `projects[]` entry. */
-  readonly project: ProjectConfig;
-  /** Platform facts (see `projectFacts(spec)`): add-on namespaces, DNS, apiserver, registry. */
-  readonly facts: ProjectFacts;
-  /** Provider for the cluster (built from the admin kubeconfig). */
-  readonly provider: k8s.Provider;
-  /**
-   * Pull credentials of the platform registry. Without them (and without `pullSecrets`) no
-   * pull secret is created and the default ServiceAccount only stops automounting its token.
-   */
-  readonly registry?: RegistryCredentials;
-  /** The project's own registry credentials (`projects[].pullSecrets`, passwords secret), merged in after `registry`. */
-  readonly pullSecrets?: readonly (RegistryCredentials & { readonly server: string })[];
-  /** What a TCP route needs first: the ingress controller's release (it installs traefik's CRDs and entry points). */
-  readonly ingressReady?: readonly pulumi.Resource[];
-  /** What RoleBindings wait for: the admission policy bindings. */
-  readonly boundary?: readonly pulumi.Resource[];
 }
 
 /**
@@ -99,6 +78,7 @@ export class Project extends pulumi.ComponentResource {
   constructor(name: string, args: ProjectArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-platform:project:Project", name, {}, opts);
     const { project, facts, provider } = args;
+    checkProjectSettings(project);
     if (project.name !== name) {
       throw new Error(
         `Project "${name}": the resource name must equal projects[].name ("${project.name}") so names stay stable`,
@@ -200,76 +180,4 @@ export class Project extends pulumi.ComponentResource {
     this.namespace = namespace.metadata.name;
     this.registerOutputs({ namespace: this.namespace, accessKeyToken: this.accessKeyToken });
   }
-}
-
-/** Arguments of createProjects. */
-export interface ProjectsArgs {
-  /** The validated stack. */
-  readonly spec: PlatformSpec;
-  /** Provider for the cluster (built from the admin kubeconfig). */
-  readonly provider: k8s.Provider;
-  /**
-   * Pull credentials per project name, e.g. the Registry component's robot accounts.
-   * A project with `registry: true` and no entry here falls back to the stack-wide
-   * `registry.username`/`registry.password` when both are set.
-   */
-  readonly credentials?: Readonly<Record<string, RegistryCredentials>>;
-  /** Overrides of the facts derived from the spec (e.g. the add-ons' real namespaces). */
-  readonly facts?: Partial<ProjectFacts>;
-  /** The ingress controller's release, when installed: projects' TCP routes wait for it. */
-  readonly ingressReady?: readonly pulumi.Resource[];
-}
-
-/** What createProjects returns: the components and their stack outputs. */
-export interface Projects {
-  readonly byName: ReadonlyMap<string, Project>;
-  /** `projects` stack output: per project, its namespace (plain). */
-  readonly namespaces: Record<string, pulumi.Output<string>>;
-  /**
-   * `projectAccessKeys` stack output: project name -> access key token, one secret map
-   * (kept apart from `projects` so the namespaces stay readable in `pulumi stack output`).
-   */
-  readonly accessKeys: pulumi.Output<Record<string, string>>;
-}
-
-/**
- * One Project per `projects[]` entry, independent of each other (no project depends on
- * another, so adding one adds only its own resources and the chain does not grow).
- */
-export function createProjects(args: ProjectsArgs, opts: pulumi.ComponentResourceOptions): Projects {
-  const { spec, provider } = args;
-  const facts: ProjectFacts = { ...projectFacts(spec), ...args.facts };
-  const shared: RegistryCredentials | undefined =
-    spec.registry.username !== undefined && spec.registry.password !== undefined
-      ? { username: spec.registry.username, password: pulumi.secret(spec.registry.password) }
-      : undefined;
-  const byName = new Map<string, Project>();
-  const namespaces: Record<string, pulumi.Output<string>> = {};
-  const tokens: Record<string, pulumi.Output<string>> = {};
-  const admission = new ProjectAdmission("projects", { provider }, opts);
-  for (const project of spec.projects) {
-    const registry = project.registry ? (args.credentials?.[project.name] ?? shared) : undefined;
-    const pullSecrets = project.pullSecrets.map((s) => ({
-      server: s.server,
-      username: s.username,
-      password: pulumi.secret(s.password),
-    }));
-    const component = new Project(
-      project.name,
-      {
-        project,
-        facts,
-        provider,
-        registry,
-        pullSecrets,
-        ingressReady: args.ingressReady,
-        boundary: admission.bindings,
-      },
-      opts,
-    );
-    byName.set(project.name, component);
-    namespaces[project.name] = component.namespace;
-    if (component.accessKeyToken) tokens[project.name] = component.accessKeyToken;
-  }
-  return { byName, namespaces, accessKeys: pulumi.secret(pulumi.output(tokens)) };
 }

@@ -4,7 +4,8 @@
  * Kubernetes OpenAPI schema and the component passes them to @pulumi/kubernetes as they are.
  */
 import { appLogDir, projectTcpRoutes } from "../../stacks/contract/schema/projects";
-import type { PlatformSpec, ProjectConfig } from "../../stacks/contract/spec";
+import type { PlatformSpec } from "../../stacks/contract/spec";
+import type { ProjectSettings } from "./settings";
 import { ingressSource } from "../addons/render/policies";
 import {
   APP_LOG_DIR_ANNOTATION,
@@ -68,12 +69,12 @@ export function projectFacts(spec: PlatformSpec): ProjectFacts {
 }
 
 /** Labels every object of the project carries. */
-export function projectLabels(project: ProjectConfig): Record<string, string> {
+export function projectLabels(project: ProjectSettings): Record<string, string> {
   return { [PROJECT_LABEL]: project.name, "app.kubernetes.io/managed-by": MANAGED_BY };
 }
 
 /** Metadata of a namespaced project object. */
-export function meta(project: ProjectConfig, name: string): ObjectMeta {
+export function meta(project: ProjectSettings, name: string): ObjectMeta {
   return { name, namespace: project.name, labels: projectLabels(project) };
 }
 
@@ -86,7 +87,7 @@ export function meta(project: ProjectConfig, name: string): ObjectMeta {
  * annotations are the platform's word. The TCP and log annotations are set only when used,
  * so projects without them are unchanged by those features.
  */
-export function renderNamespace(project: ProjectConfig, facts: ProjectFacts): Namespace {
+export function renderNamespace(project: ProjectSettings, facts: ProjectFacts): Namespace {
   const level = project.podSecurity;
   const annotations: Record<string, string> = { [INGRESS_DOMAINS_ANNOTATION]: project.domains.join(",") };
   if (project.tlsSecret !== undefined) annotations[TLS_SECRET_ANNOTATION] = `${project.name}/${project.tlsSecret}`;
@@ -118,7 +119,7 @@ export function renderNamespace(project: ProjectConfig, facts: ProjectFacts): Na
  * number of Secrets and ConfigMaps (etcd; each object may be up to 1 MiB). Services of
  * type NodePort/LoadBalancer default to 0 so exposure goes through the ingress controller.
  */
-export function renderResourceQuota(project: ProjectConfig): ResourceQuota {
+export function renderResourceQuota(project: ProjectSettings): ResourceQuota {
   const q = project.quota;
   const hard: Record<string, string> = {
     "requests.cpu": q.cpu,
@@ -147,7 +148,7 @@ export function renderResourceQuota(project: ProjectConfig): ResourceQuota {
  * quota on requests.cpu or requests.ephemeral-storage rejects pods that set none) and
  * count against it.
  */
-export function renderLimitRange(project: ProjectConfig): LimitRange {
+export function renderLimitRange(project: ProjectSettings): LimitRange {
   const l = project.limits;
   const container: LimitRangeItem = {
     type: "Container",

@@ -8,7 +8,7 @@
  * the apiserver when the project has an access key, and the CIDRs listed in the project's
  * `egress`; nothing else (not other projects, not the node network).
  */
-import type { ProjectConfig } from "../../stacks/contract/spec";
+import type { ProjectSettings } from "./settings";
 import type { ProjectFacts } from "./render";
 import { meta } from "./render";
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyRule } from "./types";
@@ -20,7 +20,7 @@ const namespacePeer = (name: string): NetworkPolicyPeer => ({
 });
 
 function policy(
-  project: ProjectConfig,
+  project: ProjectSettings,
   name: string,
   spec: { ingress?: NetworkPolicyRule[]; egress?: NetworkPolicyRule[] },
   policyTypes: ("Ingress" | "Egress")[],
@@ -34,7 +34,7 @@ function policy(
 }
 
 /** The project's NetworkPolicies, in a fixed order. */
-export function renderNetworkPolicies(project: ProjectConfig, facts: ProjectFacts): NetworkPolicy[] {
+export function renderNetworkPolicies(project: ProjectSettings, facts: ProjectFacts): NetworkPolicy[] {
   const dnsPorts = [
     { protocol: "UDP" as const, port: 53 },
     { protocol: "TCP" as const, port: 53 },

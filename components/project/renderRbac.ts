@@ -5,7 +5,7 @@
  * reaches outside its namespace. Verbs are spelled out (no `*`) so the README table, the
  * RBAC tests and the cluster agree on exactly what each role may do.
  */
-import type { ProjectConfig } from "../../stacks/contract/spec";
+import type { ProjectSettings } from "./settings";
 import { ACCESS_KEY_NAME, PROJECT_ROLES, bindingName, roleName, type MemberRef, type ProjectRole } from "./names";
 import { meta, projectLabels } from "./render";
 import type { PolicyRule, Role, RoleBinding, Secret, ServiceAccount } from "./types";
@@ -107,7 +107,7 @@ export function projectRoleRules(role: ProjectRole, namespace: string): PolicyRu
 }
 
 /** The three project Roles, in the project namespace. */
-export function renderRoles(project: ProjectConfig): Role[] {
+export function renderRoles(project: ProjectSettings): Role[] {
   return PROJECT_ROLES.map((role) => ({
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "Role",
@@ -117,7 +117,7 @@ export function renderRoles(project: ProjectConfig): Role[] {
 }
 
 /** One RoleBinding per member, to the member's project Role (never to a ClusterRole). */
-export function renderRoleBinding(project: ProjectConfig, member: MemberRef): RoleBinding {
+export function renderRoleBinding(project: ProjectSettings, member: MemberRef): RoleBinding {
   const subject =
     member.user !== undefined
       ? { kind: "User" as const, name: member.user, apiGroup: RBAC_GROUP }
@@ -132,7 +132,7 @@ export function renderRoleBinding(project: ProjectConfig, member: MemberRef): Ro
 }
 
 /** Bindings of all members, in config order. */
-export function renderRoleBindings(project: ProjectConfig): RoleBinding[] {
+export function renderRoleBindings(project: ProjectSettings): RoleBinding[] {
   return project.members.map((m) => renderRoleBinding(project, m));
 }
 
@@ -156,7 +156,7 @@ export interface AccessKeyObjects {
  * command in another container of the same project). The token Secret is the documented
  * way to get a non-expiring ServiceAccount token; it is revoked by deleting the Secret.
  */
-export function renderAccessKey(project: ProjectConfig): AccessKeyObjects {
+export function renderAccessKey(project: ProjectSettings): AccessKeyObjects {
   return {
     serviceAccount: {
       apiVersion: "v1",

@@ -2,7 +2,7 @@
  * Pure renderers of a project's registry access: the image pull Secret and the patch of
  * the namespace's pre-existing `default` ServiceAccount that makes every pod use it.
  */
-import type { ProjectConfig } from "../../stacks/contract/spec";
+import type { ProjectSettings } from "./settings";
 import { PULL_SECRET_NAME } from "./names";
 import { meta } from "./render";
 import type { Secret, ServiceAccount } from "./types";
@@ -30,7 +30,7 @@ export function renderDockerConfigJson(registries: readonly RegistryAuth[]): str
 }
 
 /** The pull Secret; `dockerConfigJson` is the output of renderDockerConfigJson (a secret). */
-export function renderPullSecret(project: ProjectConfig, dockerConfigJson: string): Secret {
+export function renderPullSecret(project: ProjectSettings, dockerConfigJson: string): Secret {
   return {
     apiVersion: "v1",
     kind: "Secret",
@@ -45,7 +45,7 @@ export function renderPullSecret(project: ProjectConfig, dockerConfigJson: strin
  * controller manager, so it is patched, not created): the pull secret, and no automounted
  * API token, since the default identity has no rights a pod would need.
  */
-export function renderDefaultServiceAccount(project: ProjectConfig): ServiceAccount {
+export function renderDefaultServiceAccount(project: ProjectSettings): ServiceAccount {
   return {
     apiVersion: "v1",
     kind: "ServiceAccount",

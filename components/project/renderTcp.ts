@@ -7,7 +7,7 @@
  * controller's values carries the same ports (components/addons/render/ingress.ts).
  */
 import { projectTcpRoutes, tcpEntryPoint } from "../../stacks/contract/schema/projects";
-import type { ProjectConfig } from "../../stacks/contract/spec";
+import type { ProjectSettings } from "./settings";
 import { meta } from "./render";
 import type { ObjectMeta } from "./types";
 
@@ -27,7 +27,7 @@ export interface IngressRouteTcp {
  * catch-all for plain TCP; the entry point belongs to this project alone (the loader gives
  * a port to one project, the route admission policy holds it to that).
  */
-export function renderTcpRoutes(project: ProjectConfig): IngressRouteTcp[] {
+export function renderTcpRoutes(project: ProjectSettings): IngressRouteTcp[] {
   return projectTcpRoutes(project).map((route) => ({
     apiVersion: "traefik.io/v1alpha1",
     kind: "IngressRouteTCP",

@@ -79,10 +79,16 @@ const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
  * SDK's mock monitor keeps only the immediate parent's type, so URNs it makes for nested
  * components differ from the ones `pulumi up --replace` and `pulumi state` take.
  */
-export function engineUrn(stack: string, parent: string | undefined, type: string, name: string): string {
+export function engineUrn(
+  stack: string,
+  parent: string | undefined,
+  type: string,
+  name: string,
+  project: string = PROJECT,
+): string {
   const parentType = parent ? parent.split("::")[2] : undefined;
   const qualified = parentType && parentType !== ROOT_STACK_TYPE ? `${parentType}$${type}` : type;
-  return `urn:pulumi:${stack}::${PROJECT}::${qualified}::${name}`;
+  return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -196,21 +202,32 @@ export function executionDependencies(r: RecordedResource): string[] {
   return provider && !r.dependencies.includes(provider) ? [...r.dependencies, provider] : [...r.dependencies];
 }
 
+/** What a run of any Pulumi program under the doubles records. */
+export interface RecordedRun {
+  /** Every registration, sorted by URN. */
+  readonly resources: readonly RecordedResource[];
+  /** The program's outputs, resolved (secrets as `{ $secret: value }`). */
+  readonly outputs: Readonly<Record<string, unknown>>;
+}
+
 /**
- * Runs the program on a raw stack config under the doubles. Throws the loader's
- * ConfigError (before anything is registered) when the config is invalid. Runs are
- * serialised: the Pulumi runtime is process-global.
+ * Runs a Pulumi program (a function registering resources and returning its outputs)
+ * under the provider doubles, recording every registration with the engine's URNs. Runs
+ * are serialised: the Pulumi runtime is process-global.
  */
-export async function runProgram(raw: unknown, options: RunOptions = {}): Promise<Graph> {
-  const { spec, warnings } = loadOrThrow(raw, options.source, { deployed: options.deployed });
+export async function recordProgram(
+  program: () => Record<string, pulumi.Input<unknown>>,
+  options: { readonly project?: string; readonly stack?: string } = {},
+): Promise<RecordedRun> {
   if (running) throw new Error("runProgram: a run is already in progress in this process");
   running = true;
   try {
     const stack = options.stack ?? "prod";
-    await pulumi.runtime.setMocks(platformMocks, PROJECT, stack, false);
+    const project = options.project ?? PROJECT;
+    await pulumi.runtime.setMocks(platformMocks, project, stack, false);
     const monitor = settings.getMonitor();
     if (!monitor) throw new Error("runProgram: the mock monitor is not installed");
-    monitor.newUrn = (parent, type, name) => engineUrn(stack, parent || undefined, type, name);
+    monitor.newUrn = (parent, type, name) => engineUrn(stack, parent || undefined, type, name, project);
     const resources: RecordedResource[] = [];
     const original = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, cb) =>
@@ -218,17 +235,28 @@ export async function runProgram(raw: unknown, options: RunOptions = {}): Promis
         if (!err && resp) resources.push(record(req, resp.getUrn()));
         cb(err, resp);
       });
-    const outputs = definePlatform(spec, []);
+    const outputs = program();
     await settings.waitForRPCs();
     const resolved = await resolveOutputs(outputs);
     await settings.waitForRPCs();
     resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
-    const meta: GraphMeta = {
-      hosts: spec.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles })),
-      batches: Object.fromEntries(nodeRollout(spec).map((n) => [n.host.name, n.batch])),
-    };
-    return { resources, byUrn: new Map(resources.map((r) => [r.urn, r])), outputs: resolved, warnings, meta };
+    return { resources, outputs: resolved };
   } finally {
     running = false;
   }
+}
+
+/**
+ * Runs the program on a raw stack config under the doubles. Throws the loader's
+ * ConfigError (before anything is registered) when the config is invalid.
+ */
+export async function runProgram(raw: unknown, options: RunOptions = {}): Promise<Graph> {
+  const { spec, warnings } = loadOrThrow(raw, options.source, { deployed: options.deployed });
+  if (running) throw new Error("runProgram: a run is already in progress in this process");
+  const { resources, outputs } = await recordProgram(() => definePlatform(spec, []), { stack: options.stack });
+  const meta: GraphMeta = {
+    hosts: spec.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles })),
+    batches: Object.fromEntries(nodeRollout(spec).map((n) => [n.host.name, n.batch])),
+  };
+  return { resources, byUrn: new Map(resources.map((r) => [r.urn, r])), outputs, warnings, meta };
 }

@@ -23,7 +23,7 @@ function testFiles(dir = join(ROOT, "test")): string[] {
 export function costClass(text: string): "unit" | "graph" | "integration" {
   if (/requireTool\(|kubectlBinary\(|spawn(Sync)?\(\s*["'](bash|git|npm|openssl|shellcheck)/.test(text))
     return "integration";
-  if (/runProgram\(|loopbackGraph\(|runIndex\(|prodGraph\(|graphOf\(|plan\(/.test(text)) return "graph";
+  if (/runProgram\(|recordProgram\(|loopbackGraph\(|runIndex\(|prodGraph\(|graphOf\(|plan\(/.test(text)) return "graph";
   return "unit";
 }
 
