@@ -8,6 +8,9 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { shellQuote, withParameters } from "../../lib/shell";
 import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
+import { harborDownload } from "./downloads";
+
+type HarborDownloadSpec = Parameters<typeof harborDownload>[0];
 
 /** Checked-in scripts (see the `.sh` files next to this one). */
 export const SCRIPTS = {
@@ -271,26 +274,28 @@ export function renderKeepalivedUnit(): string {
   ].join("\n");
 }
 
-/** URL of the offline installer in the binaries mirror (the GitHub release layout). */
+/** URL of the offline installer in the binaries mirror (components/registry/downloads.ts). */
 export function installerUrl(mirror: string, version: string): string {
-  return `${mirror}/github.com/goharbor/harbor/releases/download/v${version}/harbor-offline-installer-v${version}.tgz`;
+  return harborDownload({ mirrors: { binaries: mirror }, versions: { harbor: version } } as HarborDownloadSpec).url;
 }
 
 /** URL of the release's md5sum file: upstream's only published checksum. */
 export function installerMd5Url(mirror: string, version: string): string {
-  return `${mirror}/github.com/goharbor/harbor/releases/download/v${version}/md5sum`;
+  return harborDownload({ mirrors: { binaries: mirror }, versions: { harbor: version } } as HarborDownloadSpec).checksum
+    .url;
 }
 
 /** The install script for one host, parameterised; the certificates are public and travel inline. */
 export function renderInstallScript(spec: PlatformSpec, tls: { certPem: string; caPem: string }): string {
-  const { version, mirror } = { version: spec.versions.harbor, mirror: spec.mirrors.binaries };
+  const version = spec.versions.harbor;
+  const installer = harborDownload(spec);
   const { hostname, port } = registryAddress(spec);
   return withParameters(SCRIPTS.install, {
     HARBOR_VERSION: version,
     HARBOR_HOSTNAME: hostname,
     HARBOR_HTTPS_PORT: port,
-    HARBOR_INSTALLER_URL: installerUrl(mirror, version),
-    HARBOR_MD5_URL: installerMd5Url(mirror, version),
+    HARBOR_INSTALLER_URL: installer.url,
+    HARBOR_MD5_URL: installer.checksum.url,
     HARBOR_INSTALLER_SHA256: spec.registry.installerSha256 ?? "",
     HARBOR_WITH_TRIVY: spec.registry.trivy ? "true" : "false",
     HARBOR_DATA_DIR: spec.registry.dataDir,
