@@ -8,11 +8,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";
 import { helmRelease } from "../addons/kube";
-import { release } from "../addons/render/common";
 import { asRoot } from "../host/render";
 import type { HostRef } from "../host";
 import type { PlatformSpec } from "../../stacks/contract/spec";
-import { PROVISIONER, renderProvisionerValues, renderStorageClass } from "./kube";
+import { PROVISIONER, renderProvisionerRelease, renderStorageClass } from "./kube";
 import { renderMountInstallScript } from "./mount";
 import { renderQuotaAgentScript } from "./quota";
 import { planSpecVolume, renderPrepareScript, renderVolumeScript } from "./render";
@@ -193,14 +192,7 @@ export class GlusterStorageClass extends pulumi.ComponentResource {
 
     this.provisioner = helmRelease(
       `${name}-${PROVISIONER.release}`,
-      release(
-        spec.mirrors.charts,
-        PROVISIONER.release,
-        PROVISIONER.namespace,
-        PROVISIONER.chart,
-        gluster.provisionerChart,
-        renderProvisionerValues(spec, gluster),
-      ),
+      renderProvisionerRelease(spec, gluster),
       { ...child, dependsOn: args.dependsOn ?? [] },
     );
 
