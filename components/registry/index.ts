@@ -292,28 +292,28 @@ export class Registry extends pulumi.ComponentResource {
       const steps = hosts.map(
         (host, i) =>
           new remote.Command(
-          `${name}-${host.name}-project-${project}`,
-          {
-            connection: host.connection,
-            create: asRoot(
-              spec,
-              renderApiCommand({
-                action: "project",
-                url: url(host.address),
-                ca: HARBOR_PATHS.caCert,
-                project,
-                robot,
-                push,
-                public: isPublic,
-              }),
-            ),
-            stdin: pulumi.secret(pulumi.all([admin.result, secret.result]).apply(([a, r]) => renderApiStdin(a, r))),
-            // A replacement re-creates the project and robot (idempotent); no delete command.
-            triggers: [apiTrigger, host.provisioned],
-            addPreviousOutputInEnv: false,
-          },
-          { ...parent, dependsOn: [instances[i]] },
-        ),
+            `${name}-${host.name}-project-${project}`,
+            {
+              connection: host.connection,
+              create: asRoot(
+                spec,
+                renderApiCommand({
+                  action: "project",
+                  url: url(host.address),
+                  ca: HARBOR_PATHS.caCert,
+                  project,
+                  robot,
+                  push,
+                  public: isPublic,
+                }),
+              ),
+              stdin: pulumi.secret(pulumi.all([admin.result, secret.result]).apply(([a, r]) => renderApiStdin(a, r))),
+              // A replacement re-creates the project and robot (idempotent); no delete command.
+              triggers: [apiTrigger, host.provisioned],
+              addPreviousOutputInEnv: false,
+            },
+            { ...parent, dependsOn: [instances[i]] },
+          ),
       );
       return { username: robotUsername(project, robot), password: pulumi.secret(secret.result), steps };
     };

@@ -190,11 +190,10 @@ export class GlusterStorageClass extends pulumi.ComponentResource {
     if (!gluster) throw new Error("GlusterStorageClass: storage.glusterfs is not configured");
     const child = { parent: this, provider };
 
-    this.provisioner = helmRelease(
-      `${name}-${PROVISIONER.release}`,
-      renderProvisionerRelease(spec, gluster),
-      { ...child, dependsOn: args.dependsOn ?? [] },
-    );
+    this.provisioner = helmRelease(`${name}-${PROVISIONER.release}`, renderProvisionerRelease(spec, gluster), {
+      ...child,
+      dependsOn: args.dependsOn ?? [],
+    });
 
     const obj = renderStorageClass(gluster);
     this.storageClass = new k8s.storage.v1.StorageClass(

@@ -12,7 +12,8 @@ const SCRIPT = readFileSync(join(__dirname, "mirror.sh"), "utf8");
 
 /** Fails on a value that would split a parameter line (the config admits none). */
 function words(...values: string[]): string {
-  for (const v of values) if (v === "" || /\s/.test(v)) throw new Error(`mirror script: bad value ${JSON.stringify(v)}`);
+  for (const v of values)
+    if (v === "" || /\s/.test(v)) throw new Error(`mirror script: bad value ${JSON.stringify(v)}`);
   return values.join(" ");
 }
 

@@ -29,14 +29,22 @@ const both = (packages: readonly string[]) => ({ rhel: packages, debian: package
 /** The package sets of the configured inventory (only the host kinds it has). */
 export function packageSets(spec: PlatformSpec): PackageSet[] {
   const sets: PackageSet[] = [
-    { hosts: "every host", role: "base", script: "components/host/prep.sh", packages: both(["chrony", "iptables", "curl", "tar"]) },
+    {
+      hosts: "every host",
+      role: "base",
+      script: "components/host/prep.sh",
+      packages: both(["chrony", "iptables", "curl", "tar"]),
+    },
   ];
   if (spec.topology.nodes.length > 0)
     sets.push({
       hosts: "nodes",
       role: "base",
       script: "components/host/prep.sh",
-      packages: { rhel: ["ipvsadm", "ipset", "conntrack-tools", "socat"], debian: ["ipvsadm", "ipset", "conntrack", "socat"] },
+      packages: {
+        rhel: ["ipvsadm", "ipset", "conntrack-tools", "socat"],
+        debian: ["ipvsadm", "ipset", "conntrack", "socat"],
+      },
     });
   if (spec.topology.masters.length > 0)
     sets.push({
@@ -53,11 +61,26 @@ export function packageSets(spec: PlatformSpec): PackageSet[] {
       packages: both(["docker-ce", "docker-ce-cli", "containerd.io", "docker-compose-plugin", "curl", "jq"]),
       note: "Ubuntu 24.04 may use universe's docker.io + docker-compose-v2 instead",
     });
-    sets.push({ hosts: "registry hosts", role: "base", script: "components/registry/vip.sh", packages: both(["keepalived"]) });
-    sets.push({ hosts: "registry hosts", role: "base", script: "components/registry/seed-images.sh", packages: both(["skopeo"]) });
+    sets.push({
+      hosts: "registry hosts",
+      role: "base",
+      script: "components/registry/vip.sh",
+      packages: both(["keepalived"]),
+    });
+    sets.push({
+      hosts: "registry hosts",
+      role: "base",
+      script: "components/registry/seed-images.sh",
+      packages: both(["skopeo"]),
+    });
   }
   if (spec.storage.glusterfs) {
-    sets.push({ hosts: "storage hosts", role: "storage", script: "components/storage/prepare-host.sh", packages: both(STORAGE_PACKAGES) });
+    sets.push({
+      hosts: "storage hosts",
+      role: "storage",
+      script: "components/storage/prepare-host.sh",
+      packages: both(STORAGE_PACKAGES),
+    });
     sets.push({
       hosts: "kubelet hosts",
       role: "storage",

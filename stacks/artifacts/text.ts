@@ -4,17 +4,30 @@ import type { ArtifactManifest } from "./manifest";
 /** Columns padded to their widest cell. */
 function table(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ").trimEnd());
+  return rows.map((r) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd(),
+  );
 }
 
 /** The manifest as sections of aligned tables. */
 export function renderManifestText(manifest: ArtifactManifest, title: string): string {
   const lines = [title, ""];
-  lines.push(`binaries (${manifest.binaries.length}): fetched from mirrors.binaries, each checked against its checksum file`);
+  lines.push(
+    `binaries (${manifest.binaries.length}): fetched from mirrors.binaries, each checked against its checksum file`,
+  );
   lines.push(
     ...table([
       ["component", "name", "version", "url", "checksum"],
-      ...manifest.binaries.map((d) => [d.component, d.name, d.version, d.url, `${d.checksum.algorithm} ${d.checksum.url}`]),
+      ...manifest.binaries.map((d) => [
+        d.component,
+        d.name,
+        d.version,
+        d.url,
+        `${d.checksum.algorithm} ${d.checksum.url}`,
+      ]),
     ]).map((l) => `  ${l}`),
   );
   lines.push("", `images (${manifest.images.length}): pulled from mirrors.images`);
