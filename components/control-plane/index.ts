@@ -86,6 +86,9 @@ export interface ControlPlaneArgs {
 }
 
 const STAGE_DIR = `${PLATFORM_STATE_DIR}/control-plane`;
+/** What a removed master runs at the end: its balancer, then its control plane, stopped and disabled. */
+export const RETIRE_MASTER =
+  "systemctl disable --now keepalived haproxy && systemctl disable --now kube-scheduler kube-controller-manager kube-apiserver";
 const LB_STAGE_DIR = `${PLATFORM_STATE_DIR}/apiserver-lb`;
 
 /**
@@ -298,6 +301,24 @@ export class ControlPlane extends pulumi.ComponentResource {
       );
     }
     this.masterInstalls = installs;
+
+    // Delete-time only (no create, no triggers): when a master leaves the inventory, its
+    // balancer and control-plane services stop for good at the end of `pulumi up`, after the
+    // other masters' haproxy and keepalived dropped it. keepalived goes first (the VIP moves
+    // to a master that stays), then haproxy, then the Kubernetes services. Separate from the
+    // install steps, which a rebuilt machine's `--replace` replaces: a delete command there
+    // would run against the new machine at the end of that run; this one is never replaced.
+    args.masters.forEach((host, i) => {
+      new remote.Command(
+        `${name}-${host.name}-retire`,
+        {
+          connection: host.connection,
+          delete: asRoot(spec, `sh -c '${RETIRE_MASTER}'`),
+          addPreviousOutputInEnv: false,
+        },
+        { ...child, dependsOn: [installs[i], this.loadBalancer.installs[i]] },
+      );
+    });
 
     const first = args.masters[0];
     const gate = withParameters(SCRIPTS.gate, { ADMIN_KUBECONFIG: KUBECONFIG.admin, TRIES: 60, INTERVAL: 5 });

@@ -32,6 +32,7 @@ import {
   renderMemberAddScript,
   renderSnapshotScript,
   renderStartScript,
+  restartFlags,
   type EtcdPlan,
   type PlannedMember,
 } from "./render";
@@ -102,6 +103,26 @@ export class EtcdCluster extends pulumi.ComponentResource {
         member,
         pulumi
           .all([f.unit, f.backupService, f.backupTimer, f.snapshotScript, f.ca, f.serverCert, f.peerCert, f.clientCert])
+          .apply(sha256),
+      ]),
+    );
+    // What a running member is restarted for: its files without the bootstrap-only flags,
+    // which etcd ignores once it has data, so shrinking `--initial-cluster` when a member is
+    // replaced or removed re-installs the survivors' unit in place without restarting them.
+    const restartFingerprints = new Map(
+      [...files].map(([member, f]) => [
+        member,
+        pulumi
+          .all([
+            f.restartUnit,
+            f.backupService,
+            f.backupTimer,
+            f.snapshotScript,
+            f.ca,
+            f.serverCert,
+            f.peerCert,
+            f.clientCert,
+          ])
           .apply(sha256),
       ]),
     );
@@ -224,7 +245,10 @@ export class EtcdCluster extends pulumi.ComponentResource {
         {
           connection: host.connection,
           create: run,
-          stdin: fingerprinted(renderStartScript(member), fingerprint),
+          stdin: fingerprinted(
+            renderStartScript(member),
+            restartFingerprints.get(member.name) as pulumi.Output<string>,
+          ),
           triggers: rebuilt,
           addPreviousOutputInEnv: false,
         },
@@ -257,8 +281,10 @@ export class EtcdCluster extends pulumi.ComponentResource {
   private memberFiles(spec: PlatformSpec, member: PlannedMember, certs: EtcdCertificates): MemberFiles {
     const server = certs.server(member.name);
     const peer = certs.peer(member.name);
+    const flags = renderEtcdFlags(spec, this.plan, member);
     return {
-      unit: renderEtcdUnit(member, renderEtcdFlags(spec, this.plan, member)),
+      unit: renderEtcdUnit(member, flags),
+      restartUnit: renderEtcdUnit(member, restartFlags(flags)),
       backupService: renderBackupService(spec),
       backupTimer: renderBackupTimer(spec),
       snapshotScript: SCRIPTS.snapshot,
@@ -275,6 +301,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
 
 interface MemberFiles {
   readonly unit: string;
+  /** The unit without the bootstrap-only flags (what a restart is for). */
+  readonly restartUnit: string;
   readonly backupService: string;
   readonly backupTimer: string;
   readonly snapshotScript: string;

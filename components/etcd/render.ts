@@ -178,6 +178,18 @@ export function renderEtcdFlags(
   return Object.entries(flags).map(([k, v]) => `--${k}=${String(v)}`);
 }
 
+/**
+ * Flags etcd reads only when it bootstraps a member (no WAL in its data dir yet) and
+ * ignores on every later start: replacing or removing a member edits them on the
+ * survivors, which therefore need no restart (see restartFlags).
+ */
+export const BOOTSTRAP_ONLY_FLAGS = ["initial-cluster", "initial-cluster-state"] as const;
+
+/** The flags a running member is restarted for: all but the bootstrap-only ones. */
+export function restartFlags(flags: readonly string[]): string[] {
+  return flags.filter((f) => !BOOTSTRAP_ONLY_FLAGS.some((name) => f.startsWith(`--${name}=`)));
+}
+
 /** The etcd systemd unit running the member with its flags. */
 export function renderEtcdUnit(member: EtcdMember, flags: readonly string[], paths: EtcdPaths = ETCD_PATHS): string {
   return [

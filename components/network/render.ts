@@ -64,7 +64,10 @@ export function selectRouteReflectors(spec: Pick<PlatformSpec, "network" | "topo
     return { fullMesh: routeReflectors.length === 0, reflectors: [...routeReflectors] };
   }
   if (nodes.length <= meshThreshold) return { fullMesh: true, reflectors: [] };
-  return { fullMesh: false, reflectors: spreadAcrossZones(nodes) };
+  // Reflectors are chosen among the workers: the masters' capacity is kept for the control
+  // plane, and a worker pool that grows keeps the choice stable.
+  const workers = nodes.filter((n) => !n.roles.includes("master"));
+  return { fullMesh: false, reflectors: spreadAcrossZones(workers.length >= 2 ? workers : nodes) };
 }
 
 function spreadAcrossZones(nodes: readonly HostConfig[]): string[] {

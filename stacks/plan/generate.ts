@@ -89,6 +89,13 @@ export function scaleConfig(prod: Raw, scale: Scale): Raw {
   });
   const workers = Array.from({ length: scale.workers }, (_, i) => workerHost(i));
   copy.hosts = [...keep, ...workers, ...storage];
+  // The generated workers mount the GlusterFS volume: the volume admits their /24s (auth.allow
+  // matches whole octets).
+  const gluster = (copy.storage as { glusterfs?: { clientNetworks?: string[] } } | undefined)?.glusterfs;
+  if (gluster?.clientNetworks) {
+    const networks = workers.map((w) => `${w.address.split(".").slice(0, 3).join(".")}.0/24`);
+    gluster.clientNetworks = [...new Set([...gluster.clientNetworks, ...networks])];
+  }
   if (scale.projects !== undefined) copy.projects = Array.from({ length: scale.projects }, (_, i) => project(i));
   return copy;
 }

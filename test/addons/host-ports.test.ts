@@ -50,11 +50,20 @@ describe("add-ons: no two listeners on one host port", () => {
     assert.ok(!plain.some((o) => o.startsWith("traefik")), "traefik only on edge nodes");
     const master = (byHost.get("master-1")?.ports ?? []).map((p) => `${p.owner}:${p.port}`);
     assert.deepEqual(master.sort(), [
+      "calico-node/bgp:179",
+      "calico-node/felix-health:9099",
+      "calico-typha/health:9098",
+      "calico-typha:5473",
       "haproxy/apiserver:8443",
       "haproxy/monitor:8404",
       "kube-apiserver:6443",
       "kube-controller-manager:10257",
+      "kube-proxy/healthz:10256",
+      "kube-proxy/metrics:10249",
       "kube-scheduler:10259",
+      "kubelet/healthz:10248",
+      "kubelet:10250",
+      "node-exporter:9100",
     ]);
     const etcd = (byHost.get("etcd-1")?.ports ?? []).map((p) => `${p.owner}:${p.port}/${p.bind}`);
     assert.ok(etcd.includes("etcd/client:2379/node") && etcd.includes("etcd/peer:2380/node"), etcd.join(" "));

@@ -28,10 +28,14 @@ export function leaks(graph: Graph): string[] {
   return found;
 }
 
-/** A config with `n` more workers than prod, appended at the end of the inventory. */
+/**
+ * A config with `n` (at most 130) more workers than prod, appended at the end of the
+ * inventory, on prod's worker network (10.10.2.0/24, which the GlusterFS volume admits).
+ */
 export function withExtraWorkers(raw: Raw, n: number): Raw {
   const copy = clone(raw);
-  for (let i = 0; i < n; i++) copy.hosts.push({ ...workerHost(500 + i), name: `node-x${200 + i}` });
+  for (let i = 0; i < n; i++)
+    copy.hosts.push({ ...workerHost(500 + i), name: `node-x${200 + i}`, address: `10.10.2.${121 + i}` });
   return copy;
 }
 

@@ -12,7 +12,7 @@ import { fakeHostKey } from "../../stacks/plan/generate";
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- edits arbitrary config paths
 
-const small = (): Raw => scaleConfig(prodConfig(), { workers: 3, storage: 4, projects: 2 }) as Raw;
+const small = (): Raw => scaleConfig(prodConfig(), { workers: 3, storage: 5, projects: 2 }) as Raw;
 const host = (r: Raw, name: string) => r.hosts.find((h: Raw) => h.name === name);
 
 const VARIANTS: [string, (r: Raw) => void][] = [

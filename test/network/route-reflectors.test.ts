@@ -14,7 +14,8 @@ import { configWithWorkers, specOf } from "./fixtures";
 describe("network: route reflector selection", () => {
   it("keeps the full node-to-node mesh for the 20-node prod inventory", () => {
     const spec = specOf(prodConfig());
-    assert.equal(spec.topology.nodes.length, 20);
+    assert.equal(spec.topology.workers.length, 20);
+    assert.equal(spec.topology.nodes.length, 20 + spec.topology.masters.length, "masters run kubelet too");
     const topology = selectRouteReflectors(spec);
     assert.deepEqual(topology, { fullMesh: true, reflectors: [] });
     assert.equal(renderBgpConfiguration(spec, topology).spec.nodeToNodeMeshEnabled, true);

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { REPO_ROOT } from "../support/config";
+import { renderLargeStack } from "../../stacks/plan/large";
 import { readStackFile } from "../../stacks/plan/stackfile";
 import { diffGraphs } from "../../stacks/plan/diff";
 import { fakeHostKey } from "../../stacks/plan/generate";
@@ -99,6 +100,11 @@ describe("npm run plan", () => {
 
 describe("examples/Pulumi.large.yaml", () => {
   it("is the generated 100-worker, 20-storage, 200-project inventory and plans", () => {
+    assert.equal(
+      readFileSync(join(REPO_ROOT, "examples/Pulumi.large.yaml"), "utf8"),
+      renderLargeStack(readFileSync(join(REPO_ROOT, "Pulumi.prod.yaml"), "utf8")),
+      "examples/Pulumi.large.yaml is stale: npm run gen:large",
+    );
     const raw = readStackFile(join(REPO_ROOT, "examples/Pulumi.large.yaml")) as {
       hosts: { roles: string[] }[];
       projects: unknown[];

@@ -60,7 +60,7 @@ describe("GlusterStorage in the platform graph", function () {
     const mounts = of(graph, COMMAND, /^storage-mount-/);
     const expected = prodConfig() as { hosts: { name: string; roles: string[] }[] };
     const names = expected.hosts
-      .filter((h) => h.roles.includes("worker") || h.roles.includes("storage"))
+      .filter((h) => ["worker", "master", "storage"].some((r) => h.roles.includes(r))) // masters run kubelet
       .map((h) => h.name);
     assert.deepEqual(mounts.map((m) => m.name.replace("storage-mount-", "")).sort(), [...names].sort());
     for (const m of mounts) assert.ok(m.dependencies.includes(volume.urn), `${m.name} waits for the volume`);

@@ -182,7 +182,7 @@ describe("worker nodes in the program graph (mock harness)", function () {
 
   it("adding a worker creates only that worker's resources; removing one deletes only its own", async () => {
     const raw = clone(prodConfig()) as Raw;
-    raw.hosts.push({ ...workerHost(400), name: "node-021" });
+    raw.hosts.push({ ...workerHost(400), name: "node-021", address: "10.10.2.121" });
     const added = await runProgram(raw);
     const changes = diffGraphs(prod, added);
     // Node-side resources of the platform (hosts, PKI, control plane, nodes) must not change.
