@@ -75,6 +75,14 @@ export function packageSets(spec: PlatformSpec): PackageSet[] {
     });
   }
   if (spec.storage.glusterfs) {
+    // Host prep refuses a storage host whose repositories lack these (it installs none itself).
+    sets.push({
+      hosts: "storage hosts",
+      role: "storage",
+      script: "components/host/prep.sh",
+      packages: both(["glusterfs-server", "nfs-ganesha", "nfs-ganesha-gluster"]),
+      note: "checked available by host prep",
+    });
     sets.push({
       hosts: "storage hosts",
       role: "storage",
