@@ -15,6 +15,7 @@ import { Project, ProjectAdmission } from "../components/project";
 import { Registry } from "../components/registry";
 import { GlusterStorage } from "../components/storage";
 import { createWorkerNodes } from "../components/worker";
+import { manifestImages } from "./artifacts/manifest";
 import type { PlatformSpec, Role } from "./contract/spec";
 import { etcdArgsFromSpec } from "./wiring/etcd";
 import { projectArgsFromSpec, type ProjectParts } from "./wiring/projects";
@@ -98,11 +99,23 @@ export class Platform extends pulumi.ComponentResource {
     );
 
     // --- registry: Harbor active/standby on the registry hosts; none -> the external registry.
-    // Before the nodes and Calico: their first image pulls go through it.
+    // Before the nodes and Calico: their first image pulls go through it, so `registry.ready`
+    // includes seeding the platform's images from the bundle (Calico and, after it, the
+    // add-ons and the nodes' first pods wait for it).
     const registryHosts = refs("registry");
     const registry =
       registryHosts.length > 0
-        ? new Registry("registry", { spec, hosts: registryHosts, ca: pki.clusterCaSigner }, { parent: this })
+        ? new Registry(
+            "registry",
+            {
+              spec,
+              hosts: registryHosts,
+              ca: pki.clusterCaSigner,
+              // The artifact manifest's images, seeded into Harbor before the first pull.
+              seedImages: manifestImages(spec).map((i) => `${i.repository}:${i.tag}`),
+            },
+            { parent: this },
+          )
         : undefined;
 
     // --- nodes: containerd, kubelet, kube-proxy on every worker (and on masters when

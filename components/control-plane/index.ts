@@ -12,12 +12,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { remote } from "@pulumi/command";
+import { renderDownloadList } from "../../lib/downloads";
 import { KUBECONFIG, PKI, PLATFORM_STATE_DIR } from "../../lib/paths";
 import { withFingerprint, withParameters } from "../../lib/shell";
 import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
 import type { HostRef } from "../host";
 import { asRoot } from "../host/render";
 import type { KeyPair, TrustAnchor } from "../pki/types";
+import { controlPlaneDownloads } from "./downloads";
 import { encryptionKeyResources, secretsRewrite } from "./encryption";
 import { PORTS } from "./paths";
 import {
@@ -292,7 +294,7 @@ export class ControlPlane extends pulumi.ComponentResource {
       const previous = installs[installs.length - 1];
       const script = withParameters(SCRIPTS.installControlPlane, {
         K8S_VERSION: spec.versions.kubernetes,
-        BINARIES_MIRROR: spec.mirrors.binaries,
+        DOWNLOADS: renderDownloadList(controlPlaneDownloads(spec)),
         BUNDLES: paths,
         CA_FILE: PKI.clusterCaCert,
         APISERVER_PORT: PORTS.apiserver,

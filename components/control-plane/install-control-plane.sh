@@ -6,19 +6,19 @@
 # A bundle is removed once its files are installed (only the installed files remain); a
 # re-run whose bundle was not copied again (unchanged) finds it absent and takes that as
 # applied, provided the files its manifest lists are in place.
-# Parameters (environment): K8S_VERSION, BINARIES_MIRROR, BUNDLES (paths of the copied bundles),
+# Parameters (environment): K8S_VERSION, DOWNLOADS (one "name url checksum-url" line per binary:
+# components/control-plane/downloads.ts, the artifact manifest's URLs), BUNDLES (paths of the copied bundles),
 # CA_FILE, APISERVER_PORT, READY_TIMEOUT (seconds); ROOT (install under this prefix instead
 # of /, and APISERVER_ADDRESS to probe: for tests).
 set -euo pipefail
 
-: "${K8S_VERSION:?}" "${BINARIES_MIRROR:?}" "${BUNDLES:?}" "${CA_FILE:?}"
+: "${K8S_VERSION:?}" "${DOWNLOADS:?}" "${BUNDLES:?}" "${CA_FILE:?}"
 read -r -a bundles <<<"$BUNDLES"
 APISERVER_PORT="${APISERVER_PORT:-6443}"
 APISERVER_ADDRESS="${APISERVER_ADDRESS:-127.0.0.1}"
 READY_TIMEOUT="${READY_TIMEOUT:-300}"
 ROOT="${ROOT:-}"
 BIN_DIR="${ROOT}/usr/local/bin"
-ARCH=amd64
 BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
 SERVICES=(kube-apiserver kube-controller-manager kube-scheduler)
 
@@ -36,14 +36,19 @@ mark_changed() {
 log() { printf '[control-plane] %s\n' "$*" >&2; }
 
 # Downloads one binary unless the installed one already matches the release checksum.
-# The sibling .sha256 holds the bare hex digest (dl.k8s.io layout).
+# The checksum file holds the bare hex digest (dl.k8s.io layout).
 install_binary() {
   local name="$1"
-  local url="${BINARIES_MIRROR}/dl.k8s.io/release/v${K8S_VERSION}/bin/linux/${ARCH}/${name}"
-  local want have
-  want="$(curl -fsSL --retry 3 "${url}.sha256" | awk 'NR == 1 { print $1 }')"
+  local url sums want have
+  url="$(awk -v n="$name" '$1 == n { print $2; exit }' <<<"$DOWNLOADS")"
+  sums="$(awk -v n="$name" '$1 == n { print $3; exit }' <<<"$DOWNLOADS")"
+  if [ -z "$url" ] || [ -z "$sums" ]; then
+    log "no download for ${name} in DOWNLOADS"
+    exit 1
+  fi
+  want="$(curl -fsSL --retry 3 "$sums" | awk 'NR == 1 { print $1 }')"
   if [[ ! "$want" =~ ^[0-9a-f]{64}$ ]]; then
-    log "no valid sha256 at ${url}.sha256"
+    log "no valid sha256 at ${sums}"
     exit 1
   fi
   if [ -x "${BIN_DIR}/${name}" ]; then

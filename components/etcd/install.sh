@@ -7,12 +7,12 @@
 # absent was installed by an earlier run (its copy step re-copies it only when it changes).
 # The caller defines fetch_etcd (the body of fetch.sh) before this body.
 # Parameters (set by the caller before this body):
-#   ETCD_VERSION, ETCD_RELEASE_URL, ETCD_DATA_DIR, ETCD_BIN_DIR, ETCD_STAGE_DIR,
+#   ETCD_VERSION, ETCD_TARBALL_URL + ETCD_SUMS_URL + ETCD_ARCH (the download, for fetch_etcd), ETCD_DATA_DIR, ETCD_BIN_DIR, ETCD_STAGE_DIR,
 #   ETCD_CACERT, ETCD_SERVER_CERT, ETCD_SERVER_KEY, ETCD_PEER_CERT, ETCD_PEER_KEY,
 #   ETCD_CLIENT_CERT, ETCD_CLIENT_KEY, ETCD_SNAPSHOT_SCRIPT, ETCD_BACKUP_DIR, ETCD_UNIT_DIR
 set -euo pipefail
 
-: "${ETCD_VERSION:?}" "${ETCD_RELEASE_URL:?}" "${ETCD_DATA_DIR:?}" "${ETCD_BIN_DIR:?}" "${ETCD_STAGE_DIR:?}"
+: "${ETCD_VERSION:?}" "${ETCD_TARBALL_URL:?}" "${ETCD_SUMS_URL:?}" "${ETCD_ARCH:?}" "${ETCD_DATA_DIR:?}" "${ETCD_BIN_DIR:?}" "${ETCD_STAGE_DIR:?}"
 : "${ETCD_CACERT:?}" "${ETCD_SERVER_CERT:?}" "${ETCD_SERVER_KEY:?}" "${ETCD_PEER_CERT:?}" "${ETCD_PEER_KEY:?}"
 : "${ETCD_CLIENT_CERT:?}" "${ETCD_CLIENT_KEY:?}" "${ETCD_SNAPSHOT_SCRIPT:?}" "${ETCD_BACKUP_DIR:?}" "${ETCD_UNIT_DIR:?}"
 
@@ -48,11 +48,15 @@ case "$(uname -m)" in
   aarch64) arch=arm64 ;;
   *) echo "unsupported architecture $(uname -m)" >&2; exit 1 ;;
 esac
+if [ "$arch" != "$ETCD_ARCH" ]; then
+  echo "this host is $(uname -m) but the platform downloads etcd for $ETCD_ARCH ($ETCD_TARBALL_URL)" >&2
+  exit 1
+fi
 installed=$("$ETCD_BIN_DIR/etcd" --version 2>/dev/null | sed -n 's/^etcd Version: //p' || true)
 if [ "$installed" != "$ETCD_VERSION" ]; then
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
-  ETCD_ARCH=$arch ETCD_FETCH_DIR=$work fetch_etcd
+  ETCD_FETCH_DIR=$work fetch_etcd
   for bin in etcd etcdctl etcdutl; do
     if [ -f "$work/etcd-v${ETCD_VERSION}-linux-${arch}/$bin" ]; then
       install -m 0755 "$work/etcd-v${ETCD_VERSION}-linux-${arch}/$bin" "$ETCD_BIN_DIR/$bin"

@@ -12,6 +12,8 @@ import { join } from "node:path";
 import { BIN_DIR, PKI, PLATFORM_STATE_DIR } from "../../lib/paths";
 import { withParameters } from "../../lib/shell";
 import type { PlatformSpec } from "../../stacks/contract/spec";
+import { PLATFORM_ARCH } from "../../lib/downloads";
+import { etcdDownload } from "./downloads";
 
 export const CLIENT_PORT = 2379;
 export const PEER_PORT = 2380;
@@ -326,7 +328,7 @@ export function renderInstallScript(
   const fetchEtcd = ["fetch_etcd() {", ...bodyOf(SCRIPTS.fetch), "}"].join("\n");
   return withParameters(["set -euo pipefail", fetchEtcd, ...bodyOf(SCRIPTS.install)].join("\n"), {
     ETCD_VERSION: spec.versions.etcd,
-    ETCD_RELEASE_URL: `${spec.mirrors.binaries}/github.com/etcd-io/etcd/releases/download/v${spec.versions.etcd}`,
+    ...etcdDownloadParameters(spec),
     ETCD_DATA_DIR: paths.dataDir,
     ETCD_BIN_DIR: paths.binDir,
     ETCD_STAGE_DIR: stageDir,
@@ -341,6 +343,12 @@ export function renderInstallScript(
     ETCD_BACKUP_DIR: spec.etcd.backup.dir,
     ETCD_UNIT_DIR: unitDir,
   });
+}
+
+/** fetch.sh's download parameters: the manifest's URLs (components/etcd/downloads.ts). */
+export function etcdDownloadParameters(spec: Parameters<typeof etcdDownload>[0]): Record<string, string> {
+  const d = etcdDownload(spec);
+  return { ETCD_TARBALL_URL: d.url, ETCD_SUMS_URL: d.checksum.url, ETCD_ARCH: PLATFORM_ARCH };
 }
 
 /** start.sh: first start without waiting for peers (bootstrap), or restart and wait for health. */

@@ -10,20 +10,20 @@ import * as pulumi from "@pulumi/pulumi";
 import { asRoot } from "../host/render";
 import type { PlatformSpec } from "../../stacks/contract/spec";
 import { createObject, createObjects, helmRelease } from "../addons/kube";
-import { release, renderNamespace } from "../addons/render/common";
+import { renderNamespace } from "../addons/render/common";
 import {
   renderBgpConfiguration,
   renderBgpPeers,
   renderCrdWaitScript,
   renderFelixConfiguration,
-  renderTigeraOperatorValues,
+  renderTigeraOperatorRelease,
+  TIGERA_NAMESPACE,
   routeReflectorNodeMetadata,
   selectRouteReflectors,
   type BgpTopology,
 } from "./render";
 
-/** Namespace of the operator (Calico itself runs in `calico-system`, made by the operator). */
-export const TIGERA_NAMESPACE = "tigera-operator";
+export { TIGERA_NAMESPACE } from "./render";
 
 /** Arguments of {@link Calico}. */
 export interface CalicoArgs {
@@ -71,14 +71,7 @@ export class Calico extends pulumi.ComponentResource {
       ...child,
       dependsOn: args.dependsOn,
     });
-    const chart = release(
-      spec.mirrors.charts,
-      "calico",
-      TIGERA_NAMESPACE,
-      "tigera-operator",
-      `v${spec.versions.calico}`,
-      renderTigeraOperatorValues(spec),
-    );
+    const chart = renderTigeraOperatorRelease(spec);
     this.release = helmRelease(`${name}-tigera-operator`, chart, { ...child, dependsOn: [namespace] });
 
     // The operator creates (and on upgrade updates) the crd.projectcalico.org CRDs when it

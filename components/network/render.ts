@@ -19,7 +19,7 @@ import { cidrSize, formatIpv4, parseCidr, type Ipv4Cidr } from "../../lib/ipv4";
 import { BIN_DIR, KUBECONFIG } from "../../lib/paths";
 import { withParameters } from "../../lib/shell";
 import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
-import type { KubeObject } from "../addons/render/common";
+import { release, type KubeObject, type ReleaseSpec } from "../addons/render/common";
 import { mirrorRegistryPrefix } from "../addons/render/images";
 import { CALICO_API_SERVER, calicoImages } from "./images";
 
@@ -217,6 +217,21 @@ export function renderInstallationSpec(spec: PlatformSpec): Record<string, unkno
     },
     controlPlaneReplicas: 2,
   };
+}
+
+/** Namespace of the tigera-operator release. */
+export const TIGERA_NAMESPACE = "tigera-operator";
+
+/** The tigera-operator release (chart version `v<versions.calico>`) from the chart mirror. */
+export function renderTigeraOperatorRelease(spec: PlatformSpec): ReleaseSpec {
+  return release(
+    spec.mirrors.charts,
+    "calico",
+    TIGERA_NAMESPACE,
+    "tigera-operator",
+    `v${spec.versions.calico}`,
+    renderTigeraOperatorValues(spec),
+  );
 }
 
 /**

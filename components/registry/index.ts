@@ -27,7 +27,9 @@ import {
   renderApiCommand,
   renderApiStdin,
   renderHarborYml,
+  renderAuthFile,
   renderInstallScript,
+  renderSeedScript,
   renderVipScript,
   robotUsername,
 } from "./render";
@@ -48,6 +50,13 @@ export interface RegistryArgs {
    * is what containerd on every node must trust.
    */
   readonly ca?: KeyPair;
+  /**
+   * The images the rollout pulls, `repository:tag` under the images project (the artifact
+   * manifest's images). When mirrors.images points at this Harbor's project, they are
+   * pushed from the bundle (mirrors.bundle) into the first instance once the registry is up,
+   * and `ready` includes that step, so no pull through the registry can run before it.
+   */
+  readonly seedImages?: readonly string[];
 }
 
 /** Credentials of one project's robot account. */
@@ -76,7 +85,9 @@ export class Registry extends pulumi.ComponentResource {
   readonly imagesPusher?: RobotCredentials;
   /** One install per host: Harbor is up and healthy on that host when it completes. */
   readonly instances: readonly remote.Command[];
-  /** Everything a pull through the registry needs: instances, VIP and replication. */
+  /** The image seeding step (see RegistryArgs.seedImages). */
+  readonly seeded?: remote.Command;
+  /** Everything a pull through the registry needs: instances, VIP, replication and the seeded images. */
   readonly ready: readonly pulumi.Resource[];
 
   constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -276,38 +287,40 @@ export class Registry extends pulumi.ComponentResource {
       push: boolean,
       isPublic: boolean,
       stem: string,
-    ): RobotCredentials => {
+    ): RobotCredentials & { steps: remote.Command[] } => {
       const secret = new random.RandomPassword(`${name}-${stem}-${project}`, PASSWORD, parent);
-      hosts.forEach((host, i) => {
-        new remote.Command(
-          `${name}-${host.name}-project-${project}`,
-          {
-            connection: host.connection,
-            create: asRoot(
-              spec,
-              renderApiCommand({
-                action: "project",
-                url: url(host.address),
-                ca: HARBOR_PATHS.caCert,
-                project,
-                robot,
-                push,
-                public: isPublic,
-              }),
-            ),
-            stdin: pulumi.secret(pulumi.all([admin.result, secret.result]).apply(([a, r]) => renderApiStdin(a, r))),
-            // A replacement re-creates the project and robot (idempotent); no delete command.
-            triggers: [apiTrigger, host.provisioned],
-            addPreviousOutputInEnv: false,
-          },
-          { ...parent, dependsOn: [instances[i]] },
-        );
-      });
-      return { username: robotUsername(project, robot), password: pulumi.secret(secret.result) };
+      const steps = hosts.map(
+        (host, i) =>
+          new remote.Command(
+            `${name}-${host.name}-project-${project}`,
+            {
+              connection: host.connection,
+              create: asRoot(
+                spec,
+                renderApiCommand({
+                  action: "project",
+                  url: url(host.address),
+                  ca: HARBOR_PATHS.caCert,
+                  project,
+                  robot,
+                  push,
+                  public: isPublic,
+                }),
+              ),
+              stdin: pulumi.secret(pulumi.all([admin.result, secret.result]).apply(([a, r]) => renderApiStdin(a, r))),
+              // A replacement re-creates the project and robot (idempotent); no delete command.
+              triggers: [apiTrigger, host.provisioned],
+              addPreviousOutputInEnv: false,
+            },
+            { ...parent, dependsOn: [instances[i]] },
+          ),
+      );
+      return { username: robotUsername(project, robot), password: pulumi.secret(secret.result), steps };
     };
     const robots: Record<string, RobotCredentials> = {};
     for (const project of spec.projects.filter((p) => p.registry)) {
-      robots[project.name] = harborProject(project.name, ROBOT_NAME, spec.registry.robotPush, false, "robot");
+      const { username, password } = harborProject(project.name, ROBOT_NAME, spec.registry.robotPush, false, "robot");
+      robots[project.name] = { username, password };
     }
     // The platform's own images: a public project (containerd pulls system images without
     // credentials) and a push robot for the air-gapped image sync.
@@ -318,9 +331,50 @@ export class Registry extends pulumi.ComponentResource {
         this,
       );
     }
-    this.imagesPusher = imagesProject ? harborProject(imagesProject, PUSH_ROBOT_NAME, true, true, "pusher") : undefined;
+    const pusher = imagesProject ? harborProject(imagesProject, PUSH_ROBOT_NAME, true, true, "pusher") : undefined;
+    this.imagesPusher = pusher ? { username: pusher.username, password: pusher.password } : undefined;
     this.robots = robots;
-    this.ready = [...instances, ...vips, ...replications];
+    const registryUp = [...instances, ...vips, ...replications];
+
+    // --- seeding: the platform's images from the bundle into the first instance, after the
+    // registry is up (replication carries them to the peer) and before any pull -------------
+    if (pusher && imagesProject && args.seedImages && args.seedImages.length > 0) {
+      const first = hosts[0];
+      const target = `${first.address}${port === 443 ? "" : `:${port}`}`;
+      const auth = pulumi.secret(
+        pusher.password.apply((password) => renderAuthFile(target, pusher.username, password)),
+      );
+      const copyAuth = new remote.CopyToRemote(
+        `${name}-${first.name}-seed-auth`,
+        {
+          connection: first.connection,
+          remotePath: HARBOR_PATHS.stagedSeedAuth,
+          source: auth.apply((a) => new pulumi.asset.StringAsset(a)),
+          triggers: [first.provisioned],
+        },
+        { ...parent, dependsOn: [instances[0]] },
+      );
+      const script = renderSeedScript(spec, { images: args.seedImages, registry: `${target}/${imagesProject}` });
+      // The credentials' digest in the (updatable) stdin re-runs the step in place when they
+      // change; a rebuilt host replaces it. No delete command: a replacement runs nothing old.
+      const authDigest = pulumi.unsecret(auth.apply((a) => sha256(a)));
+      this.seeded = new remote.Command(
+        `${name}-${first.name}-seed-images`,
+        {
+          connection: first.connection,
+          create: asRoot(spec),
+          stdin: authDigest.apply((d) => withFingerprint(script, d)),
+          triggers: [first.provisioned],
+          addPreviousOutputInEnv: false,
+        },
+        {
+          ...parent,
+          dependsOn: [copyAuth, ...registryUp, ...pusher.steps],
+          customTimeouts: { create: "60m", update: "60m" },
+        },
+      );
+    }
+    this.ready = [...registryUp, ...(this.seeded ? [this.seeded] : [])];
 
     this.registerOutputs({
       server: this.server,

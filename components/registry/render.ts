@@ -8,6 +8,9 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { shellQuote, withParameters } from "../../lib/shell";
 import type { HostConfig, PlatformSpec } from "../../stacks/contract/spec";
+import { harborDownload } from "./downloads";
+
+type HarborDownloadSpec = Parameters<typeof harborDownload>[0];
 
 /** Checked-in scripts (see the `.sh` files next to this one). */
 export const SCRIPTS = {
@@ -15,6 +18,7 @@ export const SCRIPTS = {
   vip: readFileSync(join(__dirname, "vip.sh"), "utf8"),
   check: readFileSync(join(__dirname, "check-harbor.sh"), "utf8"),
   api: readFileSync(join(__dirname, "harbor-api.sh"), "utf8"),
+  seed: readFileSync(join(__dirname, "seed-images.sh"), "utf8"),
 } as const;
 
 /** Where the registry's files live on a registry host. */
@@ -47,6 +51,10 @@ export const HARBOR_PATHS = {
   keepalivedUnit: "/etc/systemd/system/harbor-keepalived.service",
   checkScript: "/usr/local/libexec/k8s-platform/check-harbor.sh",
   apiScript: "/usr/local/libexec/k8s-platform/harbor-api.sh",
+  /** The image seeding step's push credentials (containers-auth.json), staged, then kept root-only. */
+  stagedSeedAuth: "/var/lib/k8s-platform/harbor/stage/seed-auth.json",
+  seedAuth: "/etc/harbor/seed-auth.json",
+  seedWork: "/var/lib/k8s-platform/harbor/seed",
 } as const;
 
 /** Every key path Harbor's `prepare` reads without a default (plus the ones this platform relies on). */
@@ -271,26 +279,28 @@ export function renderKeepalivedUnit(): string {
   ].join("\n");
 }
 
-/** URL of the offline installer in the binaries mirror (the GitHub release layout). */
+/** URL of the offline installer in the binaries mirror (components/registry/downloads.ts). */
 export function installerUrl(mirror: string, version: string): string {
-  return `${mirror}/github.com/goharbor/harbor/releases/download/v${version}/harbor-offline-installer-v${version}.tgz`;
+  return harborDownload({ mirrors: { binaries: mirror }, versions: { harbor: version } } as HarborDownloadSpec).url;
 }
 
 /** URL of the release's md5sum file: upstream's only published checksum. */
 export function installerMd5Url(mirror: string, version: string): string {
-  return `${mirror}/github.com/goharbor/harbor/releases/download/v${version}/md5sum`;
+  return harborDownload({ mirrors: { binaries: mirror }, versions: { harbor: version } } as HarborDownloadSpec).checksum
+    .url;
 }
 
 /** The install script for one host, parameterised; the certificates are public and travel inline. */
 export function renderInstallScript(spec: PlatformSpec, tls: { certPem: string; caPem: string }): string {
-  const { version, mirror } = { version: spec.versions.harbor, mirror: spec.mirrors.binaries };
+  const version = spec.versions.harbor;
+  const installer = harborDownload(spec);
   const { hostname, port } = registryAddress(spec);
   return withParameters(SCRIPTS.install, {
     HARBOR_VERSION: version,
     HARBOR_HOSTNAME: hostname,
     HARBOR_HTTPS_PORT: port,
-    HARBOR_INSTALLER_URL: installerUrl(mirror, version),
-    HARBOR_MD5_URL: installerMd5Url(mirror, version),
+    HARBOR_INSTALLER_URL: installer.url,
+    HARBOR_MD5_URL: installer.checksum.url,
     HARBOR_INSTALLER_SHA256: spec.registry.installerSha256 ?? "",
     HARBOR_WITH_TRIVY: spec.registry.trivy ? "true" : "false",
     HARBOR_DATA_DIR: spec.registry.dataDir,
@@ -393,4 +403,45 @@ export function renderApiCommand(params: HarborApiParams, script: string = HARBO
 /** stdin of harbor-api.sh: the local admin password, then the peer's password or the robot secret. */
 export function renderApiStdin(adminPassword: string, secondSecret: string): string {
   return `${adminPassword}\n${secondSecret}\n`;
+}
+
+/** Where the seeding step reads the bundle's images: mirrors.bundle, else `<mirrors.binaries>/images`. */
+export function imageBundle(spec: Pick<PlatformSpec, "mirrors">): string {
+  return spec.mirrors.bundle ?? `${spec.mirrors.binaries.replace(/\/+$/, "")}/images`;
+}
+
+/** What the seeding step pushes, and where. */
+export interface SeedInput {
+  /** `repository:tag` of each image, under the images project (the artifact manifest's images). */
+  readonly images: readonly string[];
+  /** `address[:port]/project` of the instance the images are pushed to. */
+  readonly registry: string;
+  /** The bundle's images directory (URL or local path); default from the spec. */
+  readonly bundle?: string;
+  readonly ca?: string;
+  readonly authStaged?: string;
+  readonly auth?: string;
+  readonly work?: string;
+}
+
+/** seed-images.sh with its parameters; the push credentials travel as a staged file. */
+export function renderSeedScript(spec: Pick<PlatformSpec, "mirrors">, input: SeedInput): string {
+  for (const image of input.images)
+    if (!/^[a-z0-9]+([._/-][a-z0-9]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(image))
+      throw new Error(`seed image ${JSON.stringify(image)} is not a repository:tag reference`);
+  return withParameters(SCRIPTS.seed, {
+    SEED_BUNDLE: input.bundle ?? imageBundle(spec),
+    SEED_IMAGES: input.images.join("\n"),
+    SEED_REGISTRY: input.registry,
+    SEED_CA: input.ca ?? HARBOR_PATHS.caCert,
+    SEED_AUTH_STAGED: input.authStaged ?? HARBOR_PATHS.stagedSeedAuth,
+    SEED_AUTH: input.auth ?? HARBOR_PATHS.seedAuth,
+    SEED_WORK: input.work ?? HARBOR_PATHS.seedWork,
+  });
+}
+
+/** containers-auth.json for one registry (`host[:port]`) and account. Secret. */
+export function renderAuthFile(registry: string, username: string, password: string): string {
+  const auth = Buffer.from(`${username}:${password}`, "utf8").toString("base64");
+  return `${JSON.stringify({ auths: { [registry]: { auth } } }, null, 2)}\n`;
 }

@@ -8,11 +8,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";
 import { helmRelease } from "../addons/kube";
-import { release } from "../addons/render/common";
 import { asRoot } from "../host/render";
 import type { HostRef } from "../host";
 import type { PlatformSpec } from "../../stacks/contract/spec";
-import { PROVISIONER, renderProvisionerValues, renderStorageClass } from "./kube";
+import { PROVISIONER, renderProvisionerRelease, renderStorageClass } from "./kube";
 import { renderMountInstallScript } from "./mount";
 import { renderQuotaAgentScript } from "./quota";
 import { planSpecVolume, renderPrepareScript, renderVolumeScript } from "./render";
@@ -191,18 +190,10 @@ export class GlusterStorageClass extends pulumi.ComponentResource {
     if (!gluster) throw new Error("GlusterStorageClass: storage.glusterfs is not configured");
     const child = { parent: this, provider };
 
-    this.provisioner = helmRelease(
-      `${name}-${PROVISIONER.release}`,
-      release(
-        spec.mirrors.charts,
-        PROVISIONER.release,
-        PROVISIONER.namespace,
-        PROVISIONER.chart,
-        gluster.provisionerChart,
-        renderProvisionerValues(spec, gluster),
-      ),
-      { ...child, dependsOn: args.dependsOn ?? [] },
-    );
+    this.provisioner = helmRelease(`${name}-${PROVISIONER.release}`, renderProvisionerRelease(spec, gluster), {
+      ...child,
+      dependsOn: args.dependsOn ?? [],
+    });
 
     const obj = renderStorageClass(gluster);
     this.storageClass = new k8s.storage.v1.StorageClass(

@@ -3,6 +3,8 @@
  * shared-filesystem mode (every node has the volume mounted at the same path, so a PV is a
  * directory on it, usable from any node) and the StorageClass.
  */
+import { fullRepositoryImage, pinImage, type ImagePin } from "../addons/render/images";
+import { release, type ReleaseSpec } from "../addons/render/common";
 import type { GlusterConfig, PlatformSpec } from "../../stacks/contract/spec";
 import { mountPath } from "./mount";
 import { renderProvisionerSetup, renderProvisionerTeardown } from "./quota";
@@ -31,6 +33,39 @@ export interface KubeObject {
   readonly [field: string]: unknown;
 }
 
+/** The provisioner's images: its own (tag `v<chart version>`) and the helper pods' busybox. */
+export function provisionerImages(
+  spec: Pick<PlatformSpec, "mirrors">,
+  gluster: GlusterConfig,
+): { provisioner: ImagePin; helper: ImagePin } {
+  const m = spec.mirrors.images;
+  const helper = PROVISIONER.helperImage;
+  return {
+    provisioner: pinImage(
+      m,
+      PROVISIONER.chart,
+      "provisioner",
+      `docker.io/rancher/local-path-provisioner:v${gluster.provisionerChart}`,
+      { valuesKey: "image" },
+    ),
+    helper: pinImage(m, PROVISIONER.chart, "helper", `docker.io/${helper.repository}:${helper.tag}`, {
+      valuesKey: "helperImage",
+    }),
+  };
+}
+
+/** The provisioner's Helm release from the chart mirror. */
+export function renderProvisionerRelease(spec: Pick<PlatformSpec, "mirrors">, gluster: GlusterConfig): ReleaseSpec {
+  return release(
+    spec.mirrors.charts,
+    PROVISIONER.release,
+    PROVISIONER.namespace,
+    PROVISIONER.chart,
+    gluster.provisionerChart,
+    renderProvisionerValues(spec, gluster),
+  );
+}
+
 /**
  * Values for the local-path-provisioner chart: both images from the private registry (the
  * provisioner's tag is the chart's appVersion, `v<chart version>`), one replica (it runs
@@ -42,12 +77,12 @@ export function renderProvisionerValues(
   spec: Pick<PlatformSpec, "mirrors">,
   gluster: GlusterConfig,
 ): Record<string, unknown> {
-  const registry = spec.mirrors.images;
+  const images = provisionerImages(spec, gluster);
   return {
     fullnameOverride: PROVISIONER.release,
     replicaCount: 1,
-    image: { repository: `${registry}/rancher/local-path-provisioner`, tag: `v${gluster.provisionerChart}` },
-    helperImage: { repository: `${registry}/${PROVISIONER.helperImage.repository}`, tag: PROVISIONER.helperImage.tag },
+    image: fullRepositoryImage(spec.mirrors.images, images.provisioner),
+    helperImage: fullRepositoryImage(spec.mirrors.images, images.helper),
     storageClass: { create: false, provisionerName: PROVISIONER.name },
     nodePathMap: [],
     sharedFileSystemPath: mountPath(gluster.volume),

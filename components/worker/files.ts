@@ -4,8 +4,10 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { renderDownloadList } from "../../lib/downloads";
 import { withParameters } from "../../lib/shell";
 import type { PlatformSpec } from "../../stacks/contract/spec";
+import { nodeDownload, type NodeBinary } from "./downloads";
 import { nodeLabels, nodeTaints } from "./labels";
 import { NODE_PATHS, OPS_PATHS, RETIRED_NODE_FILES } from "./paths";
 import {
@@ -115,10 +117,10 @@ export function versionStamp(spec: Pick<PlatformSpec, "versions">): string {
 }
 
 /** The install script: first install (`restart` false) or upgrade (`restart` true). */
-export function renderInstallScript(spec: PlatformSpec, components: readonly string[], restart: boolean): string {
+export function renderInstallScript(spec: PlatformSpec, components: readonly NodeBinary[], restart: boolean): string {
   const v = spec.versions;
   return withParameters(SCRIPTS.install, {
-    MIRROR: spec.mirrors.binaries,
+    DOWNLOADS: renderDownloadList(components.map((c) => nodeDownload(spec, c))),
     COMPONENTS: components.join(" "),
     KUBERNETES_VERSION: v.kubernetes,
     CONTAINERD_VERSION: v.containerd,

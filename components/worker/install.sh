@@ -6,21 +6,21 @@
 # changed are restarted when running (the upgrade step); the first install leaves starting
 # them to the configure step.
 # Parameters (set by the caller before this body):
-#   MIRROR               base URL keeping upstream paths (<MIRROR>/dl.k8s.io/..., <MIRROR>/github.com/...)
+#   DOWNLOADS            one "name url checksum-url" line per requested component (components/worker/
+#                        downloads.ts: the artifact manifest's URLs); names as in COMPONENTS
 #   COMPONENTS           space separated subset of: containerd runc cni kubelet kube-proxy kubectl
 #   KUBERNETES_VERSION, CONTAINERD_VERSION, RUNC_VERSION, CNI_VERSION (no leading v)
 #   RESTART              true|false
 #   INSTALL_ROOT         optional prefix of every installed path (tests install into a temp dir)
 set -euo pipefail
 
-: "${MIRROR:?}" "${COMPONENTS:?}"
+: "${DOWNLOADS:?}" "${COMPONENTS:?}"
 KUBERNETES_VERSION=${KUBERNETES_VERSION:-}
 CONTAINERD_VERSION=${CONTAINERD_VERSION:-}
 RUNC_VERSION=${RUNC_VERSION:-}
 CNI_VERSION=${CNI_VERSION:-}
 RESTART=${RESTART:-false}
 ROOT=${INSTALL_ROOT:-}
-ARCH=amd64
 BIN_DIR=$ROOT/usr/local/bin
 SBIN_DIR=$ROOT/usr/local/sbin
 CNI_DIR=$ROOT/opt/cni/bin
@@ -34,6 +34,29 @@ mkdir -p "$STATE_DIR" "$BIN_DIR" "$SBIN_DIR" "$CNI_DIR"
 
 fetch() {
   curl -fsSL --retry 5 --retry-delay 2 --connect-timeout 15 -o "$2" "$1"
+}
+
+# download_url NAME FIELD: the URL (FIELD 2) or checksum URL (FIELD 3) of a download.
+download_url() {
+  local url
+  url=$(awk -v name="$1" -v f="$2" '$1 == name { print $f; exit }' <<<"$DOWNLOADS")
+  if [ -z "$url" ]; then
+    echo "no download for $1 in DOWNLOADS" >&2
+    exit 1
+  fi
+  printf '%s\n' "$url"
+}
+
+# get NAME DIR: downloads NAME and its checksum file into DIR, verifies, prints the file path.
+get() {
+  local url sums file
+  url=$(download_url "$1" 2)
+  sums=$(download_url "$1" 3)
+  file=${url##*/}
+  fetch "$url" "$2/$file"
+  fetch "$sums" "$2/$file.sums"
+  verify "$2/$file" "$2/$file.sums" "$file"
+  printf '%s\n' "$2/$file"
 }
 
 # expected_sha256 SUMFILE NAME: the digest for NAME; a bare-hex file (dl.k8s.io) holds only it.
@@ -85,13 +108,9 @@ need_version() {
 if want containerd; then
   need_version containerd "$CONTAINERD_VERSION"
   if ! current containerd "$CONTAINERD_VERSION" "$BIN_DIR/containerd"; then
-    tarball="containerd-${CONTAINERD_VERSION}-linux-${ARCH}.tar.gz"
-    base="$MIRROR/github.com/containerd/containerd/releases/download/v${CONTAINERD_VERSION}"
-    fetch "$base/$tarball" "$work/$tarball"
-    fetch "$base/$tarball.sha256sum" "$work/$tarball.sha256sum"
-    verify "$work/$tarball" "$work/$tarball.sha256sum" "$tarball"
+    tarball=$(get containerd "$work")
     mkdir -p "$work/containerd"
-    tar -xzf "$work/$tarball" -C "$work/containerd"
+    tar -xzf "$tarball" -C "$work/containerd"
     for bin in "$work"/containerd/bin/*; do place "$bin" "$BIN_DIR/$(basename "$bin")"; done
     record containerd "$CONTAINERD_VERSION"
     changed+=(containerd)
@@ -102,11 +121,8 @@ fi
 if want runc; then
   need_version runc "$RUNC_VERSION"
   if ! current runc "$RUNC_VERSION" "$SBIN_DIR/runc"; then
-    base="$MIRROR/github.com/opencontainers/runc/releases/download/v${RUNC_VERSION}"
-    fetch "$base/runc.${ARCH}" "$work/runc.${ARCH}"
-    fetch "$base/runc.sha256sum" "$work/runc.sha256sum"
-    verify "$work/runc.${ARCH}" "$work/runc.sha256sum" "runc.${ARCH}"
-    place "$work/runc.${ARCH}" "$SBIN_DIR/runc"
+    binary=$(get runc "$work")
+    place "$binary" "$SBIN_DIR/runc"
     record runc "$RUNC_VERSION"
     log "runc $RUNC_VERSION installed (running containers keep their runc)"
   fi
@@ -115,13 +131,9 @@ fi
 if want cni; then
   need_version cni "$CNI_VERSION"
   if ! current cni "$CNI_VERSION" "$CNI_DIR/loopback"; then
-    tgz="cni-plugins-linux-${ARCH}-v${CNI_VERSION}.tgz"
-    base="$MIRROR/github.com/containernetworking/plugins/releases/download/v${CNI_VERSION}"
-    fetch "$base/$tgz" "$work/$tgz"
-    fetch "$base/$tgz.sha256" "$work/$tgz.sha256"
-    verify "$work/$tgz" "$work/$tgz.sha256" "$tgz"
+    tgz=$(get cni "$work")
     mkdir -p "$work/cni"
-    tar -xzf "$work/$tgz" -C "$work/cni"
+    tar -xzf "$tgz" -C "$work/cni"
     for bin in "$work"/cni/*; do
       if [ -f "$bin" ]; then place "$bin" "$CNI_DIR/$(basename "$bin")"; fi
     done
@@ -134,11 +146,8 @@ for bin in kubelet kube-proxy kubectl; do
   want "$bin" || continue
   need_version "$bin" "$KUBERNETES_VERSION"
   if ! current "$bin" "$KUBERNETES_VERSION" "$BIN_DIR/$bin"; then
-    url="$MIRROR/dl.k8s.io/release/v${KUBERNETES_VERSION}/bin/linux/${ARCH}/$bin"
-    fetch "$url" "$work/$bin"
-    fetch "$url.sha256" "$work/$bin.sha256"
-    verify "$work/$bin" "$work/$bin.sha256" "$bin"
-    place "$work/$bin" "$BIN_DIR/$bin"
+    binary=$(get "$bin" "$work")
+    place "$binary" "$BIN_DIR/$bin"
     record "$bin" "$KUBERNETES_VERSION"
     changed+=("$bin")
     log "$bin $KUBERNETES_VERSION installed"

@@ -5,6 +5,7 @@
  * project anonymous pulls may read, tenants' images with their namespace's pull secret.
  * https://github.com/containerd/containerd/blob/main/docs/cri/config.md and docs/hosts.md
  */
+import { pinImage, type ImagePin } from "../addons/render/images";
 import type { PlatformSpec } from "../../stacks/contract/spec";
 import { NODE_PATHS } from "./paths";
 
@@ -31,9 +32,14 @@ export function registryHost(spec: Pick<PlatformSpec, "mirrors">): string {
   return spec.mirrors.images.split("/")[0];
 }
 
-/** The pod sandbox image, from the private registry (kubeadm pins the same pause tag per release). */
+/** The pod sandbox image's pin: registry.k8s.io/pause (kubeadm pins the same tag per release). */
+export function sandboxImagePin(spec: Pick<PlatformSpec, "mirrors" | "versions">): ImagePin {
+  return pinImage(spec.mirrors.images, "platform", "pause", `registry.k8s.io/pause:${spec.versions.pause}`);
+}
+
+/** The pod sandbox image, from the private registry. */
 export function sandboxImage(spec: Pick<PlatformSpec, "mirrors" | "versions">): string {
-  return `${spec.mirrors.images.replace(/\/+$/, "")}/pause:${spec.versions.pause}`;
+  return sandboxImagePin(spec).image;
 }
 
 /**

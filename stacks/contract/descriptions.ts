@@ -55,6 +55,8 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
     "Base URL of a mirror of upstream downloads, keeping the upstream host and path (`<base>/dl.k8s.io/release/...`, `<base>/github.com/...`)",
   "mirrors.images": "Private registry every image is pulled from (`host[:port][/path]`)",
   "mirrors.charts": "Helm chart repository mirror (`https://` or `oci://`)",
+  "mirrors.bundle":
+    "Where the image seeding step reads the bundle's OCI archives (http(s) URL, or an absolute path on the first registry host); default `<mirrors.binaries>/images`",
   "mirrors.packages":
     "OS package repositories; each host writes those of its OS family that provide `base` or what its roles need",
   "mirrors.packages.yum": "yum/dnf repositories for EL 9 (BaseOS, AppStream, the CentOS Storage SIG, Docker's)",

@@ -4,6 +4,8 @@
  * modes, services restarted (a recording systemctl) apiserver first and only when
  * something changed, readiness awaited from a stand-in apiserver with the generated cert.
  */
+import { renderDownloadList } from "../../lib/downloads";
+import { controlPlaneDownloads } from "../../components/control-plane/downloads";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -58,7 +60,12 @@ describe("install-control-plane.sh (temporary root, file:// mirror, recording sy
 
   const env = (version: string) => ({
     K8S_VERSION: version,
-    BINARIES_MIRROR: `file://${paths().mirror}`,
+    DOWNLOADS: renderDownloadList(
+      controlPlaneDownloads({
+        mirrors: { binaries: `file://${paths().mirror}` },
+        versions: { kubernetes: version },
+      } as Parameters<typeof controlPlaneDownloads>[0]),
+    ),
     BUNDLES: paths().bundle,
     CA_FILE: paths().ca,
     APISERVER_ADDRESS: "127.0.0.21",

@@ -211,7 +211,11 @@ describe("etcd scripts", () => {
     assert.match(rendered.install, /^ETCD_VERSION=3\.6\.14$/m);
     assert.match(
       rendered.install,
-      /^ETCD_RELEASE_URL=https:\/\/mirror\.example\.internal\/releases\/github\.com\/etcd-io\/etcd\/releases\/download\/v3\.6\.14$/m,
+      /^ETCD_TARBALL_URL=https:\/\/mirror\.example\.internal\/releases\/github\.com\/etcd-io\/etcd\/releases\/download\/v3\.6\.14\/etcd-v3\.6\.14-linux-amd64\.tar\.gz$/m,
+    );
+    assert.match(
+      rendered.install,
+      /^ETCD_SUMS_URL=https:\/\/mirror\.example\.internal\/releases\/github\.com\/etcd-io\/etcd\/releases\/download\/v3\.6\.14\/SHA256SUMS$/m,
     );
     assert.match(rendered.install, /^fetch_etcd\(\) \{$/m);
   });
@@ -258,7 +262,8 @@ describe("fetch.sh: the checksum step against a file:// mirror", function () {
     const out = mkdtempSync(join(dir, "out-"));
     const r = run("bash", [join(__dirname, "../../components/etcd/fetch.sh")], {
       ETCD_VERSION: version,
-      ETCD_RELEASE_URL: `file://${releaseDir}`,
+      ETCD_TARBALL_URL: `file://${releaseDir}/${tarball}`,
+      ETCD_SUMS_URL: `file://${releaseDir}/SHA256SUMS`,
       ETCD_ARCH: "amd64",
       ETCD_FETCH_DIR: out,
     });

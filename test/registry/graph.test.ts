@@ -186,7 +186,8 @@ describe("registry: graph variants", function () {
     assert.ok(!names.some((n) => n.includes("project-news-feed") || n === "registry-robot-news-feed"));
     const cmd = graph.resources.find((r) => r.name === "registry-harbor-1-project-search-web");
     assert.match(String(cmd?.inputs.create), /ROBOT_PUSH=true PROJECT_PUBLIC=false/);
-    assert.equal(graph.resources.filter((r) => r.type === COPY && r.name.startsWith("registry-")).length, 4);
+    // harbor.yml and the TLS key per host, and the image seeding step's push credentials.
+    assert.equal(graph.resources.filter((r) => r.type === COPY && r.name.startsWith("registry-")).length, 5);
     for (const host of ["harbor-1", "harbor-2"]) {
       const images = graph.resources.find((r) => r.name === `registry-${host}-project-platform`);
       assert.match(

@@ -18,6 +18,8 @@ import { loadOrThrow } from "../../stacks/contract/load";
 import { prodConfig } from "../support/config";
 import { requireTool } from "../support/tools";
 import { withParameters } from "../../lib/shell";
+import { renderDownloadList } from "../../lib/downloads";
+import { nodeDownload, type NodeBinary } from "../../components/worker/downloads";
 import {
   NODE_COMPONENTS,
   SCRIPTS,
@@ -115,7 +117,17 @@ describe("worker scripts", function () {
     }
     const script = (mirrorDir: string, components = NODE_COMPONENTS.join(" ")) =>
       withParameters(SCRIPTS.install, {
-        MIRROR: `file://${mirrorDir}`,
+        DOWNLOADS: renderDownloadList(
+          components.split(" ").map((c) =>
+            nodeDownload(
+              {
+                mirrors: { binaries: `file://${mirrorDir}` },
+                versions: { kubernetes: V.k8s, containerd: V.containerd, runc: V.runc, cni: V.cni },
+              } as Parameters<typeof nodeDownload>[0],
+              c as NodeBinary,
+            ),
+          ),
+        ),
         COMPONENTS: components,
         KUBERNETES_VERSION: V.k8s,
         CONTAINERD_VERSION: V.containerd,

@@ -88,6 +88,15 @@ export const mirrorsSchema = z.strictObject({
     "must be an http(s):// or oci:// URL without a trailing '/', whitespace, quotes or shell characters",
   ),
   /**
+   * Where the image seeding step finds the bundle's OCI archives (`images/` of the bundle the
+   * mirror script makes): an http(s) URL, or an absolute path on the first registry host.
+   * Default `<mirrors.binaries>/images` (the bundle served as-is at mirrors.binaries).
+   */
+  bundle: matching(
+    new RegExp(`${HTTP_URL.source}|^/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$`),
+    "must be an http(s) URL or an absolute path (letters, digits, '.', '_', '-', '/'; no whitespace, quotes or shell characters)",
+  ).optional(),
+  /**
    * OS package repositories; each host writes those of its OS family that provide `base`
    * or what its roles need (see REPOSITORY_ROLES).
    */
