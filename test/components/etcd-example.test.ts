@@ -80,7 +80,10 @@ describe("examples/etcd-cluster: EtcdCluster alone", function () {
       const install = get(urnOf(CMD, `etcd-${h.name}-install`));
       assert.match(
         String(install.inputs.stdin),
-        new RegExp(`^ETCD_RELEASE_URL=${MIRROR}/github.com/etcd-io/etcd/releases/download/v3\\.6\\.14$`, "m"),
+        new RegExp(
+          `^ETCD_TARBALL_URL=${MIRROR}/github.com/etcd-io/etcd/releases/download/v3\\.6\\.14/etcd-v3\\.6\\.14-linux-amd64\\.tar\\.gz$`,
+          "m",
+        ),
       );
       assert.equal(install.inputs.create, "sudo -n bash -s");
       // The host's ready step is its `provisioned` id: a rebuilt host re-runs the install.
