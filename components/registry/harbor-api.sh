@@ -128,11 +128,15 @@ project() {
     }' >"$work/body"
     call POST /api/v2.0/robots "$work/body" 201 >/dev/null
     log "created robot account $full"
-  else
-    # Both instances and the pull secret share the platform's secret; re-assert it.
-    ROBOT_SECRET=$second_secret jq -n '{ secret: $ENV.ROBOT_SECRET }' >"$work/body"
-    call PATCH "/api/v2.0/robots/$robot_id" "$work/body" 200 >/dev/null
+    # Harbor ignores the secret of a create and generates one (its response carries the id).
+    robot_id=$(jq -r '.id // empty' "$work/out" 2>/dev/null || true)
+    [ -n "$robot_id" ] || robot_id=$(find_id "/api/v2.0/robots?q=Level%3Dproject%2CProjectID%3D$project_id&page_size=100" name "$full")
+    [ -n "$robot_id" ] || die "robot account $full: created, but not found"
   fi
+  # Both instances and the pull secret share the platform's secret: set it (a refresh with
+  # the given secret), on the first run as on every later one.
+  ROBOT_SECRET=$second_secret jq -n '{ secret: $ENV.ROBOT_SECRET }' >"$work/body"
+  call PATCH "/api/v2.0/robots/$robot_id" "$work/body" 200 >/dev/null
   jq -n -c --arg project "$PROJECT" --arg username "$full" '{ project: $project, username: $username }'
 }
 

@@ -156,7 +156,13 @@ describe("registry: Harbor API script against a stand-in Harbor on 127.0.4.1", f
         "GET /api/v2.0/projects/search-web",
         `GET /api/v2.0/robots?q=Level%3Dproject%2CProjectID%3D${project()?.id}&page_size=100`,
         "POST /api/v2.0/robots",
+        `PATCH /api/v2.0/robots/${harbor.state.robots.find((r) => r.name === "robot$search-web+puller")?.id}`,
       ]);
+      // Harbor generates a secret on create; the PATCH sets the platform's on the first run.
+      assert.equal(
+        harbor.state.robots.find((r) => r.name === "robot$search-web+puller")?.secret,
+        "R0botSecretSearchWeb",
+      );
       assert.deepEqual(harbor.calls[1].body, { project_name: "search-web", metadata: { public: "false" } });
       assert.deepEqual(harbor.calls[4].body, {
         name: "puller",

@@ -4,6 +4,7 @@
  * script reads and writes (registries, replication policies and executions, projects,
  * robots), answering as Harbor does (status codes, list shapes, robot name format).
  */
+import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -118,7 +119,15 @@ export class HarborStandIn {
       const project = this.state.projects.find((p) => p.name === permissions[0]?.namespace);
       if (!project) return this.reply(res, 400, { errors: [{ code: "BAD_REQUEST", message: "no such project" }] });
       const name = `robot$${project.name}+${String(b.name)}`;
-      return this.create(res, this.state.robots, { ...b, name, project_id: project.id }, "name");
+      if (this.state.robots.some((r) => r.name === name))
+        return this.reply(res, 409, { errors: [{ code: "CONFLICT" }] });
+      // As Harbor 2.14 does: the request's secret is ignored, a random one is generated and
+      // returned with the id (handler/robot.go CreateRobot, controller/robot Create).
+      const id = this.nextId++;
+      const secret = randomBytes(16).toString("hex");
+      this.state.robots.push({ ...b, name, secret, project_id: project.id, id });
+      res.setHeader("Location", `/api/v2.0/robots/${id}`);
+      return this.reply(res, 201, { id, name, secret });
     }
     if (method === "PATCH" && (m = url.pathname.match(/^\/api\/v2\.0\/robots\/(\d+)$/))) {
       const robot = this.state.robots.find((r) => r.id === Number(m![1]));
