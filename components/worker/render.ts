@@ -52,8 +52,8 @@ export function kubernetesMinor(version: string): number {
 }
 
 /**
- * How the kubelet checks credentials for an image already on the node (KEP-2535; beta and
- * on by default from 1.35, where the fields below exist): a pod may start from a cached
+ * How the kubelet checks credentials for an image already on the node (KEP-2535; the fields
+ * exist from 1.33 behind an alpha gate, which is beta and on by default from 1.35): a pod may start from a cached
  * image only with credentials that could pull it. The platform's own images (the
  * `mirrors.images` path, a project anonymous pulls may read) are exempt when containerd
  * pulled them outside the kubelet (the pinned sandbox image); everything else is checked.

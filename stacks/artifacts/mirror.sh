@@ -11,7 +11,7 @@
 #   MIRROR_BINARIES  one `path checksum-path algorithm file` per line (upstream: https://<path>)
 #   MIRROR_IMAGES    one `source repository tag` per line
 #   MIRROR_CHARTS    one `name version repo URL` or `name version git ARCHIVE-URL DIR` per line
-#   MIRROR_ARCH      the image platform copied (linux/<arch>)
+#   MIRROR_ARCH      the image architecture copied (amd64; the OS is linux)
 set -euo pipefail
 
 : "${MIRROR_BINARIES:?}" "${MIRROR_IMAGES:?}" "${MIRROR_CHARTS:?}" "${MIRROR_ARCH:?}"
